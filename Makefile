@@ -1,0 +1,52 @@
+# Set-up and everyday commands. `make run` and `make test` are all a fresh machine needs.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+MANAGE := $(BIN)/python manage.py
+# `make run` uses the embedded defaults whatever the shell exports.
+EMBEDDED := env -u DATABASE_URL -u CELERY_BROKER_URL -u REDIS_URL -u EMAIL_URL DJANGO_DEBUG=true
+
+.PHONY: run test up lint format superuser clean
+
+$(INSTALLED): requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+run: $(INSTALLED)
+	mkdir -p var
+	$(EMBEDDED) $(MANAGE) migrate --noinput
+	$(EMBEDDED) $(MANAGE) load_demo_content
+	@echo "Emails are written to var/mail/. Create a staff login with: make superuser"
+	$(EMBEDDED) $(MANAGE) runserver 127.0.0.1:8000
+
+test: $(INSTALLED) lint
+	DJANGO_SETTINGS_MODULE=tests.settings $(MANAGE) makemigrations --check --dry-run
+	$(BIN)/pytest
+
+# The real stack on one machine: gunicorn, a Celery worker and Celery beat, against the
+# PostgreSQL, Redis and mail server that the environment names (see README).
+up: $(INSTALLED)
+	mkdir -p var
+	$(MANAGE) check --fail-level ERROR
+	$(MANAGE) migrate --noinput
+	$(MANAGE) collectstatic --noinput --verbosity 0
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(INSTALLED)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+superuser: $(INSTALLED)
+	mkdir -p var
+	$(EMBEDDED) $(MANAGE) createsuperuser
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

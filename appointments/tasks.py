@@ -1,0 +1,20 @@
+from celery import shared_task
+from django.utils import timezone
+
+from . import services
+from .models import Notification
+
+
+@shared_task(bind=True, name="appointments.send_notification", max_retries=None)
+def send_notification(self, notification_id):
+    """Send one outbox email; schedule another attempt while the mail server fails."""
+    notification = services.notification_send(notification_id=notification_id)
+    if notification is not None and notification.status == Notification.Status.PENDING:
+        countdown = max(0, (notification.next_attempt_at - timezone.now()).total_seconds())
+        raise self.retry(countdown=countdown)
+
+
+@shared_task(name="appointments.requeue_waiting_notifications")
+def requeue_waiting_notifications():
+    """Queue again the emails whose task was lost, e.g. while the broker was down."""
+    return services.notifications_requeue_waiting()

@@ -1,0 +1,42 @@
+from django.db import models
+from django.urls import reverse
+
+from practice.richtext import RichTextField
+
+
+class QuestionQuerySet(models.QuerySet):
+    def published(self):
+        """Published questions that are general or belong to a published condition."""
+        return self.filter(is_published=True).filter(
+            models.Q(condition__isnull=True) | models.Q(condition__is_published=True)
+        )
+
+
+class Question(models.Model):
+    question = models.CharField(max_length=250)
+    answer = RichTextField()
+    condition = models.ForeignKey(
+        "conditions.Condition",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="questions",
+        help_text="Leave empty for a general question about the practice.",
+    )
+    order = models.PositiveIntegerField(default=0)
+    is_published = models.BooleanField("published", default=True)
+
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return self.question
+
+    def get_absolute_url(self):
+        return f"{reverse('faq:list')}#{self.anchor}"
+
+    @property
+    def anchor(self):
+        return f"question-{self.pk}"

@@ -1,0 +1,75 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from conditions.models import Condition, ConditionSection
+from faq.models import Question
+from practice import demo_content
+from practice.models import Practice, Surgeon
+
+CONDITION_FIELDS = [
+    "title",
+    "eyebrow",
+    "summary",
+    "also_known_as",
+    "approach",
+    "when_to_seek_opinion",
+    "last_reviewed_on",
+    "is_featured",
+]
+
+
+class Command(BaseCommand):
+    help = (
+        "Load placeholder practice details and the demo condition pages. Safe to run "
+        "again: what already exists, staff's edits included, is left as it is."
+    )
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        created = []
+        if not Practice.objects.exists():
+            Practice.objects.create(**demo_content.PRACTICE)
+            created.append("practice details")
+        surgeon, surgeon_created = Surgeon.objects.get_or_create(
+            slug=demo_content.SURGEON["slug"],
+            defaults=demo_content.SURGEON | {"is_default": not Surgeon.objects.exists()},
+        )
+        if surgeon_created:
+            created.append(f"surgeon {surgeon}")
+        new_conditions = {}
+        for data in demo_content.CONDITIONS:
+            if Condition.objects.filter(slug=data["slug"]).exists():
+                continue
+            new_conditions[data["slug"]] = self.create_condition(data, surgeon)
+            created.append(f"condition {data['title']}")
+        for data in demo_content.CONDITIONS:
+            if condition := new_conditions.get(data["slug"]):
+                condition.related_conditions.add(
+                    *Condition.objects.filter(slug__in=data["related"])
+                )
+        if not Question.objects.filter(condition__isnull=True).exists():
+            for order, (question, answer) in enumerate(demo_content.GENERAL_QUESTIONS):
+                Question.objects.create(question=question, answer=answer, order=order)
+            created.append("general questions")
+        if created:
+            self.stdout.write(self.style.SUCCESS("Loaded: " + "; ".join(created) + "."))
+        else:
+            self.stdout.write("The demo content is already there; nothing changed.")
+
+    def create_condition(self, data, surgeon):
+        condition = Condition.objects.create(
+            slug=data["slug"],
+            reviewed_by=surgeon,
+            is_published=True,
+            **{field: data[field] for field in CONDITION_FIELDS},
+        )
+        for order, (heading, body) in enumerate(data["sections"]):
+            ConditionSection.objects.create(
+                condition=condition, heading=heading, body=body, order=order
+            )
+        for order, (question, answer) in enumerate(data["questions"]):
+            Question.objects.create(
+                condition=condition, question=question, answer=answer, order=order
+            )
+        condition.refresh_reading_time()
+        return condition

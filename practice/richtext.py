@@ -1,0 +1,32 @@
+"""One rich-text field for every piece of prose staff write.
+
+Staff get a toolbar (bold, italic, lists, links, subheadings), never HTML to type. What
+they save is cleaned to the same allow-list by nh3, so the stored HTML is safe to render
+as it is.
+"""
+
+from django_prose_editor.fields import ProseEditorField
+
+RICH_TEXT_EXTENSIONS = {
+    "Bold": True,
+    "Italic": True,
+    "BulletList": True,
+    "OrderedList": True,
+    "ListItem": True,
+    "Heading": {"levels": [3]},
+    "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto", "tel"]},
+    "History": True,
+}
+
+
+class RichTextField(ProseEditorField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("extensions", RICH_TEXT_EXTENSIONS)
+        kwargs.setdefault("sanitize", True)
+        super().__init__(*args, **kwargs)
+
+    def pre_save(self, model_instance, add):
+        """Clean on every save, not only through a form, so no path stores raw HTML."""
+        value = self.sanitize(getattr(model_instance, self.attname) or "")
+        setattr(model_instance, self.attname, value)
+        return value

@@ -1,0 +1,19 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+
+from .sitemaps import SITEMAPS
+
+urlpatterns = [
+    path(settings.ADMIN_URL, admin.site.urls),
+    path("conditions/", include("conditions.urls")),
+    path("faq/", include("faq.urls")),
+    path("appointments/", include("appointments.urls")),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("", include("practice.site_urls")),
+]
+
+admin.site.site_header = "Practice website"
+admin.site.site_title = "Practice website admin"
+admin.site.index_title = "Content and appointment requests"

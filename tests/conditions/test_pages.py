@@ -1,0 +1,88 @@
+import pytest
+from django.urls import reverse
+
+from tests.factories import (
+    ConditionFactory,
+    ConditionSectionFactory,
+    QuestionFactory,
+    SurgeonFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def full_condition(condition):
+    condition.eyebrow = "Full-spine surgery"
+    condition.also_known_as = "Redo spine surgery, spine reoperation"
+    condition.approach = "<p>We look for one specific cause.</p>"
+    condition.when_to_seek_opinion = "<p>When symptoms persist after surgery.</p>"
+    condition.reviewed_by = SurgeonFactory(name="Dr. Jane Example", slug="dr-jane-example")
+    condition.last_reviewed_on = "2026-11-02"
+    condition.save()
+    ConditionSectionFactory(condition=condition, heading="Recovery", order=2)
+    ConditionSectionFactory(condition=condition, heading="Why it is harder", order=1)
+    QuestionFactory(condition=condition, question="Is it riskier than the first operation?")
+    condition.related_conditions.add(ConditionFactory(title="Pseudarthrosis"))
+    condition.related_conditions.add(ConditionFactory(title="Draft page", is_published=False))
+    return condition
+
+
+def test_condition_list_shows_published_pages_only(client, condition):
+    ConditionFactory(title="Unfinished draft", is_published=False)
+
+    response = client.get(reverse("conditions:list"))
+
+    assert condition.title in response.text
+    assert "Unfinished draft" not in response.text
+
+
+def test_condition_page_shows_every_part(client, full_condition):
+    response = client.get(full_condition.get_absolute_url())
+
+    page = response.text
+    assert response.status_code == 200
+    assert "<h1>Revision spine surgery</h1>" in page
+    assert "Full-spine surgery" in page
+    assert full_condition.summary in page
+    assert "Redo spine surgery, spine reoperation" in page
+    assert "1 min read" in page
+    assert 'Reviewed by <a href="/surgeons/dr-jane-example/">Dr. Jane Example</a>' in page
+    assert "November 2, 2026" in page
+    assert page.index("Why it is harder") < page.index("Recovery")
+    assert "We look for one specific cause." in page
+    assert "When symptoms persist after surgery." in page
+    assert "<summary>Is it riskier than the first operation?</summary>" in page
+    assert ">Pseudarthrosis</a>" in page
+    assert "Draft page" not in page
+
+
+def test_condition_page_books_with_the_condition_preselected(client, condition):
+    response = client.get(condition.get_absolute_url())
+
+    assert 'href="/appointments/?condition=revision-spine-surgery"' in response.text
+
+
+def test_draft_condition_is_not_found(client):
+    draft = ConditionFactory(is_published=False)
+
+    assert client.get(draft.get_absolute_url()).status_code == 404
+
+
+def test_reading_time_counts_every_section(condition):
+    ConditionSectionFactory(condition=condition, body="<p>" + "word " * 450 + "</p>")
+
+    condition.refresh_reading_time()
+
+    condition.refresh_from_db()
+    assert condition.reading_minutes == 3
+
+
+def test_rich_text_is_cleaned_when_saved(condition):
+    section = ConditionSectionFactory(
+        condition=condition,
+        body='<p onclick="steal()">Safe <script>alert(1)</script><a href="javascript:x">x</a></p>',
+    )
+
+    section.refresh_from_db()
+    assert section.body == "<p>Safe <a>x</a></p>"

@@ -1,0 +1,117 @@
+"""factory-boy factories, one for every model."""
+
+from datetime import timedelta
+
+import factory
+from django.contrib.auth.models import Group, User
+from django.utils import timezone
+from django.utils.text import slugify
+from factory.django import DjangoModelFactory
+
+from appointments.forms import AppointmentRequestForm
+from appointments.models import AppointmentRequest, Notification
+from conditions.models import Condition, ConditionSection
+from faq.models import Question
+from practice.models import Practice, Surgeon
+
+
+class PracticeFactory(DjangoModelFactory):
+    class Meta:
+        model = Practice
+
+    name = "Test Spine Practice"
+    tagline = "Spine care you can understand."
+    phone = "+1 555 0123"
+    email = "hello@practice.test"
+    address = "1 Test Road\nTestville"
+    office_recipients = "office@practice.test, manager@practice.test"
+    medical_disclaimer = "This page is general information, not medical advice."
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        practice, _ = model_class.objects.update_or_create(
+            pk=model_class.singleton_instance_id, defaults=kwargs
+        )
+        return practice
+
+
+class SurgeonFactory(DjangoModelFactory):
+    class Meta:
+        model = Surgeon
+
+    name = factory.Sequence(lambda n: f"Dr. Test Surgeon {n}")
+    slug = factory.LazyAttribute(lambda surgeon: slugify(surgeon.name))
+    role = "Consultant spine surgeon"
+    credentials = "MD"
+    biography = "<p>A surgeon who explains things clearly.</p>"
+
+
+class ConditionFactory(DjangoModelFactory):
+    class Meta:
+        model = Condition
+
+    title = factory.Sequence(lambda n: f"Test condition {n}")
+    slug = factory.LazyAttribute(lambda condition: slugify(condition.title))
+    eyebrow = "Spine surgery"
+    summary = factory.Faker("paragraph", nb_sentences=3)
+    is_published = True
+
+
+class ConditionSectionFactory(DjangoModelFactory):
+    class Meta:
+        model = ConditionSection
+
+    condition = factory.SubFactory(ConditionFactory)
+    heading = factory.Sequence(lambda n: f"Section heading {n}")
+    body = factory.LazyFunction(lambda: "<p>Some words about this part of the condition.</p>")
+    order = factory.Sequence(lambda n: n)
+
+
+class QuestionFactory(DjangoModelFactory):
+    class Meta:
+        model = Question
+
+    question = factory.Sequence(lambda n: f"Test question number {n}?")
+    answer = "<p>A clear answer.</p>"
+    order = factory.Sequence(lambda n: n)
+
+
+class AppointmentRequestFactory(DjangoModelFactory):
+    class Meta:
+        model = AppointmentRequest
+
+    full_name = factory.Faker("name")
+    email = factory.Faker("email")
+    phone = "+1 555 0142"
+    condition = factory.SubFactory(ConditionFactory)
+    preferred_date = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=7))
+    preferred_time = AppointmentRequest.TimeOfDay.MORNING
+    had_spine_surgery = True
+    message = "It has hurt since my operation."
+    consent_wording = AppointmentRequestForm.CONSENT_WORDING
+    consented_at = factory.LazyFunction(timezone.now)
+
+
+class NotificationFactory(DjangoModelFactory):
+    class Meta:
+        model = Notification
+
+    appointment_request = factory.SubFactory(AppointmentRequestFactory)
+    kind = Notification.Kind.OFFICE
+    recipients = "office@practice.test"
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+
+    username = factory.Sequence(lambda n: f"staff{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@practice.test")
+    is_staff = True
+
+
+class GroupFactory(DjangoModelFactory):
+    class Meta:
+        model = Group
+
+    name = factory.Sequence(lambda n: f"Office team {n}")

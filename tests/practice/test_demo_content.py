@@ -1,0 +1,56 @@
+import pytest
+from django.core.management import call_command
+
+from conditions.models import Condition, ConditionSection
+from faq.models import Question
+from practice.models import Practice, Surgeon
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [Practice, Surgeon, Condition, ConditionSection, Question]
+
+
+def counts():
+    return {model.__name__: model.objects.count() for model in MODELS}
+
+
+def test_loading_twice_changes_nothing_the_second_time(capsys):
+    call_command("load_demo_content")
+    first = counts()
+    call_command("load_demo_content")
+
+    assert counts() == first
+    assert first["Condition"] == 4
+    assert "nothing changed" in capsys.readouterr().out
+
+
+def test_staff_edits_survive_a_second_load():
+    call_command("load_demo_content")
+    Condition.objects.filter(slug="revision-spine-surgery").update(title="Edited by staff")
+
+    call_command("load_demo_content")
+
+    assert Condition.objects.get(slug="revision-spine-surgery").title == "Edited by staff"
+
+
+def test_demo_page_has_every_part_of_a_condition_page(client):
+    call_command("load_demo_content")
+
+    condition = Condition.objects.get(slug="revision-spine-surgery")
+    assert condition.is_published
+    assert condition.is_featured
+    assert condition.eyebrow == "Full-spine surgery"
+    assert len(condition.other_names) == 4
+    assert condition.reading_minutes >= 4
+    assert condition.reviewed_by == Surgeon.objects.get(is_default=True)
+    assert condition.last_reviewed_on is not None
+    assert condition.sections.count() >= 8
+    assert condition.approach
+    assert condition.when_to_seek_opinion
+    assert condition.questions.count() == 7
+    assert condition.related_conditions.count() == 3
+    assert Practice.get_solo().medical_disclaimer
+
+    response = client.get(condition.get_absolute_url())
+    assert response.status_code == 200
+    assert "Revision spine surgery" in response.text

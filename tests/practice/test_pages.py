@@ -1,0 +1,109 @@
+import re
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import ConditionFactory, SurgeonFactory
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC_PAGES = [
+    reverse("practice:home"),
+    reverse("conditions:list"),
+    "/conditions/revision-spine-surgery/",
+    reverse("faq:list"),
+    reverse("appointments:request"),
+    reverse("appointments:thanks"),
+]
+
+
+@pytest.mark.parametrize("url", PUBLIC_PAGES)
+def test_every_page_has_the_name_booking_button_contact_and_disclaimer(
+    client, practice, condition, url
+):
+    response = client.get(url)
+
+    page = response.text
+    assert response.status_code == 200
+    assert "Test Spine Practice" in page
+    assert ">Book an appointment</a>" in page
+    assert '<a href="tel:+15550123">+1 555 0123</a>' in page
+    assert "This page is general information, not medical advice." in page
+    assert 'href="/static/css/site.css"' in page
+
+
+@pytest.mark.parametrize("url", PUBLIC_PAGES)
+def test_pages_load_nothing_from_other_sites(client, practice, condition, url):
+    page = client.get(url).text
+
+    assert re.findall(r'(?:src|href|action)="(?:https?:)?//', page) == []
+
+
+def test_home_presents_the_practice_surgeon_and_featured_conditions(client, practice):
+    SurgeonFactory(name="Dr. Jane Example", slug="dr-jane-example", is_default=True)
+    ConditionFactory(title="Revision spine surgery", is_featured=True)
+    ConditionFactory(title="Not featured")
+
+    page = client.get(reverse("practice:home")).text
+
+    assert "<h1>Test Spine Practice</h1>" in page
+    assert "Spine care you can understand." in page
+    assert 'href="/surgeons/dr-jane-example/">Dr. Jane Example</a>' in page
+    assert "Revision spine surgery" in page
+    assert "Not featured" not in page
+
+
+def test_surgeon_profile_page(client):
+    surgeon = SurgeonFactory(name="Dr. Jane Example", biography="<p>Plain words.</p>")
+
+    response = client.get(surgeon.get_absolute_url())
+
+    assert "<h1>Dr. Jane Example</h1>" in response.text
+    assert "<p>Plain words.</p>" in response.text
+
+
+def test_unpublished_surgeon_is_not_found(client):
+    surgeon = SurgeonFactory(is_published=False)
+
+    assert client.get(surgeon.get_absolute_url()).status_code == 404
+
+
+def test_health_check_reports_each_service(client):
+    response = client.get(reverse("practice:healthz"))
+
+    assert response.status_code == 200
+    assert response.json() == {"database": "up", "cache": "up", "broker": "up"}
+
+
+def test_health_check_is_503_when_a_service_is_down(client, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.5},
+        }
+    }
+
+    response = client.get(reverse("practice:healthz"))
+
+    assert response.status_code == 503
+    assert response.json()["cache"] == "down"
+    assert response.json()["database"] == "up"
+
+
+def test_robots_txt_names_the_sitemap(client):
+    response = client.get("/robots.txt")
+
+    assert response["Content-Type"] == "text/plain"
+    assert "Sitemap: http://testserver/sitemap.xml" in response.text
+
+
+def test_sitemap_lists_published_conditions_only(client, condition):
+    ConditionFactory(title="Draft", is_published=False)
+
+    response = client.get("/sitemap.xml")
+
+    assert "http://testserver/conditions/revision-spine-surgery/" in response.text
+    assert "/conditions/draft/" not in response.text
+    assert "<lastmod>" in response.text
+    assert "http://testserver/faq/" in response.text

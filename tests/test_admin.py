@@ -1,0 +1,113 @@
+"""Every admin page a member of staff can reach loads, for every registered model."""
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth.models import Group, User
+from django.urls import reverse
+
+from appointments.models import AppointmentRequest, Notification
+from conditions.models import Condition
+from faq.models import Question
+from practice.models import Practice, Surgeon
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+FACTORIES = {
+    Practice: factories.PracticeFactory,
+    Surgeon: factories.SurgeonFactory,
+    Condition: factories.ConditionFactory,
+    Question: factories.QuestionFactory,
+    AppointmentRequest: factories.AppointmentRequestFactory,
+    Notification: factories.NotificationFactory,
+    User: factories.UserFactory,
+    Group: factories.GroupFactory,
+}
+
+
+def admin_url(model, view, *args):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+def test_every_model_in_the_admin_is_tested_here():
+    assert set(admin.site._registry) == set(FACTORIES)
+
+
+# What a member of staff would type into each list's search box to find one row.
+SEARCH_TERMS = {
+    Surgeon: lambda surgeon: surgeon.name,
+    Condition: lambda condition: condition.title,
+    Question: lambda question: question.question,
+    AppointmentRequest: lambda appointment_request: appointment_request.reference,
+    Notification: lambda notification: notification.appointment_request.reference,
+    User: lambda user: user.username,
+    Group: lambda group: group.name,
+}
+
+
+@pytest.mark.parametrize("model", SEARCH_TERMS, ids=lambda model: model.__name__)
+def test_changelist_lists_rows_and_search_finds_one(admin_client, model):
+    wanted, other = FACTORIES[model](), FACTORIES[model]()
+
+    listed = admin_client.get(admin_url(model, "changelist"))
+    found = admin_client.get(admin_url(model, "changelist"), {"q": SEARCH_TERMS[model](wanted)})
+
+    assert listed.status_code == 200
+    assert {wanted, other} <= set(listed.context["cl"].result_list)
+    assert list(found.context["cl"].result_list) == [wanted]
+
+
+def test_practice_details_open_straight_on_their_form(admin_client):
+    response = admin_client.get(admin_url(Practice, "changelist"), follow=True)
+
+    assert response.status_code == 200
+    assert "Office email recipients" in response.text
+
+
+@pytest.mark.parametrize("model", FACTORIES, ids=lambda model: model.__name__)
+def test_change_page_loads(admin_client, model):
+    instance = FACTORIES[model]()
+
+    response = admin_client.get(admin_url(model, "change", instance.pk))
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("model", [Surgeon, Condition, Question], ids=lambda m: m.__name__)
+def test_add_page_loads(admin_client, model):
+    assert admin_client.get(admin_url(model, "add")).status_code == 200
+
+
+@pytest.mark.parametrize("model", [AppointmentRequest, Notification], ids=lambda m: m.__name__)
+def test_patient_requests_cannot_be_made_up_in_the_admin(admin_client, model):
+    assert admin_client.get(admin_url(model, "add")).status_code == 403
+
+
+def test_request_page_shows_what_the_patient_sent_and_its_emails(admin_client):
+    notification = factories.NotificationFactory()
+    appointment_request = notification.appointment_request
+
+    page = admin_client.get(admin_url(AppointmentRequest, "change", appointment_request.pk)).text
+
+    assert appointment_request.reference in page
+    assert appointment_request.full_name in page
+    assert "It has hurt since my operation." in page
+    assert "Office notification" in page
+    assert "Waiting to send" in page
+
+
+def test_staff_can_move_a_request_through_its_status(admin_client):
+    appointment_request = factories.AppointmentRequestFactory()
+
+    response = admin_client.post(
+        admin_url(AppointmentRequest, "change", appointment_request.pk),
+        {
+            "status": "contacted",
+            "notifications-TOTAL_FORMS": "0",
+            "notifications-INITIAL_FORMS": "0",
+        },
+    )
+
+    assert response.status_code == 302
+    appointment_request.refresh_from_db()
+    assert appointment_request.status == AppointmentRequest.Status.CONTACTED
