@@ -1,9 +1,31 @@
+import os
+import shutil
+import subprocess
+import sys
+import uuid
 from datetime import timedelta
+from urllib.parse import quote
 
 import pytest
+from aiosmtpd.controller import Controller
+from django.conf import settings
+from django.db import connection
 from django.utils import timezone
+from playwright.sync_api import sync_playwright
 
+from practice.celery import app as celery_app
 from tests.factories import ConditionFactory, PracticeFactory
+from tests.support import Mailbox, free_port, require
+
+# Chromium as root, headless, with no calls home (this machine has no internet).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 @pytest.fixture
@@ -29,3 +51,92 @@ def valid_form_data(condition):
         "message": "The pain came back a year after my fusion.",
         "consent": "on",
     }
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on a loopback port, for the whole session."""
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    mailbox.port = controller.port
+    yield mailbox
+    controller.stop()
+
+
+@pytest.fixture
+def mailbox(smtp_server):
+    smtp_server.messages.clear()
+    return smtp_server
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, smtp_server, tmp_path_factory):
+    """A real Celery worker process that takes tasks from Redis and mails the SMTP server.
+
+    It reads the test database, and listens on a queue of its own so that no other
+    worker on the same Redis can take these tasks.
+    """
+    broker_url = os.environ.get("CELERY_BROKER_URL", "")
+    require(broker_url, "CELERY_BROKER_URL does not name a broker for the worker")
+    require(
+        connection.vendor == "postgresql",
+        "a worker process needs a database server (DATABASE_URL=postgres://...)",
+    )
+    database = connection.settings_dict
+    queue = f"tests-{uuid.uuid4().hex[:12]}"
+    log_path = tmp_path_factory.mktemp("celery") / "worker.log"
+    environment = os.environ | {
+        "DJANGO_SETTINGS_MODULE": "practice.settings",
+        "DATABASE_URL": (
+            f"postgres://{quote(database['USER'] or '')}:{quote(database['PASSWORD'] or '')}"
+            f"@{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}/{database['NAME']}"
+        ),
+        "EMAIL_URL": f"smtp://127.0.0.1:{smtp_server.port}",
+        "SITE_URL": "https://practice.test",
+    }
+    with open(log_path, "wb") as log:
+        worker = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "celery", "--app", "practice", "worker"),
+                *("--queues", queue, "--hostname", f"{queue}@%h", "--concurrency", "1"),
+                *("--without-gossip", "--without-mingle", "--loglevel", "INFO"),
+            ],
+            cwd=settings.BASE_DIR,
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    celery_app.conf.update(task_always_eager=False, task_default_queue=queue)
+    worker.log_path = log_path
+    yield worker
+    celery_app.conf.update(task_always_eager=True, task_default_queue="celery")
+    worker.terminate()
+    try:
+        worker.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+    with celery_app.connection_for_write() as broker:
+        broker.default_channel.queue_delete(queue)
+
+
+@pytest.fixture(scope="session")
+def chromium_path():
+    path = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+    require(path, "Chromium is not installed (apt-get install chromium)")
+    return path
+
+
+@pytest.fixture
+def phone_page(chromium_path, monkeypatch):
+    """A Chromium page the size of a small phone (360 px wide)."""
+    # Playwright's sync API runs an event loop in this thread; the test's own database
+    # calls are still synchronous.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        context = browser.new_context(
+            viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True
+        )
+        yield context.new_page()
+        browser.close()
