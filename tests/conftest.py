@@ -9,7 +9,7 @@ from urllib.parse import quote
 import pytest
 from aiosmtpd.controller import Controller
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
 from django.utils import timezone
 from playwright.sync_api import sync_playwright
 
@@ -130,8 +130,9 @@ def chromium_path():
 @pytest.fixture
 def phone_page(chromium_path, monkeypatch):
     """A Chromium page the size of a small phone (360 px wide)."""
-    # Playwright's sync API runs an event loop in this thread; the test's own database
-    # calls are still synchronous.
+    # Playwright's sync API runs an event loop in this thread, so Django treats the
+    # test's own (synchronous) database calls as async ones: allow them, and close the
+    # connection they open, which lives only while the loop runs.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
@@ -140,3 +141,4 @@ def phone_page(chromium_path, monkeypatch):
         )
         yield context.new_page()
         browser.close()
+        connections.close_all()
