@@ -36,10 +36,9 @@ class AppointmentRequestAdmin(admin.ModelAdmin):
         "reference",
         "created_at",
         "full_name",
+        "phone",
         "condition",
         "preferred_date",
-        "preferred_time",
-        "had_spine_surgery",
         "status",
     ]
     list_filter = ["status", "condition", "had_spine_surgery", "preferred_time", "created_at"]

@@ -69,17 +69,19 @@ def notifications_queue(*, notification_ids):
     """Hand each email to the broker; one that cannot be queued waits for the sweep."""
     from .tasks import send_notification  # the tasks module imports this one
 
-    for notification_id in notification_ids:
+    for position, notification_id in enumerate(notification_ids):
         try:
             send_notification.delay(notification_id)
         except Exception:
             # The request is saved whatever happens here: a broker outage (or any other
-            # failure to queue) must never reach the patient. The row stays pending.
+            # failure to queue) must never reach the patient. The rows stay pending, and
+            # the rest are not tried, so the patient does not wait on each in turn.
             logger.warning(
-                "Notification %s could not be queued; the sweep will queue it again.",
-                notification_id,
+                "Notifications %s could not be queued; the sweep will queue them again.",
+                notification_ids[position:],
                 exc_info=True,
             )
+            return
 
 
 def notifications_requeue_waiting():

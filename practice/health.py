@@ -40,7 +40,8 @@ def service_status():
     for name, check in CHECKS.items():
         try:
             status[name] = "up" if check() else "down"
-        except Exception:
-            logger.warning("Health check: %s is down.", name, exc_info=True)
+        except Exception as error:
+            # A probe every few seconds: one line each, not a traceback.
+            logger.warning("Health check: %s is down (%s: %s).", name, type(error).__name__, error)
             status[name] = "down"
     return status

@@ -190,6 +190,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
+        # Django's own console handler would print its messages a second time.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "appointments": {"level": "INFO"},
         "practice": {"level": "INFO"},
     },
