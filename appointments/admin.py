@@ -1,17 +1,12 @@
 from django.contrib import admin
 
+from .forms import AppointmentRequestForm
 from .models import AppointmentRequest, Notification
 
+# What the patient sent: the form's fields, framed by what the site recorded with them.
 PATIENT_FIELDS = [
     "reference",
-    "full_name",
-    "email",
-    "phone",
-    "condition",
-    "preferred_date",
-    "preferred_time",
-    "had_spine_surgery",
-    "message",
+    *AppointmentRequestForm.Meta.fields,
     "consent_wording",
     "consented_at",
     "created_at",

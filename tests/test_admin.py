@@ -111,3 +111,40 @@ def test_staff_can_move_a_request_through_its_status(admin_client):
     assert response.status_code == 302
     appointment_request.refresh_from_db()
     assert appointment_request.status == AppointmentRequest.Status.CONTACTED
+
+
+def test_staff_create_a_condition_with_sections_and_its_reading_time_is_computed(admin_client):
+    words = "<p>" + "word " * 390 + "</p>"
+    response = admin_client.post(
+        admin_url(Condition, "add"),
+        {
+            "title": "Spinal stenosis",
+            "slug": "spinal-stenosis",
+            "summary": "Narrowing of the spinal canal.",
+            "is_published": "on",
+            "sections-TOTAL_FORMS": "2",
+            "sections-INITIAL_FORMS": "0",
+            "sections-0-order": "1",
+            "sections-0-heading": "What it is",
+            "sections-0-body": words + "<script>alert(1)</script>",
+            "sections-1-order": "2",
+            "sections-1-heading": "Treatment",
+            "sections-1-body": "<p>Often no operation is needed.</p>",
+            "questions-TOTAL_FORMS": "1",
+            "questions-INITIAL_FORMS": "0",
+            "questions-0-order": "1",
+            "questions-0-question": "Will I need surgery?",
+            "questions-0-answer": "<p>Usually not.</p>",
+            "questions-0-is_published": "on",
+        },
+    )
+
+    assert response.status_code == 302
+    condition = Condition.objects.get(slug="spinal-stenosis")
+    assert condition.reading_minutes == 3
+    assert [section.heading for section in condition.sections.all()] == [
+        "What it is",
+        "Treatment",
+    ]
+    assert "<script>" not in condition.sections.first().body
+    assert condition.questions.get().question == "Will I need surgery?"

@@ -107,3 +107,11 @@ def test_sitemap_lists_published_conditions_only(client, condition):
     assert "/conditions/draft/" not in response.text
     assert "<lastmod>" in response.text
     assert "http://testserver/faq/" in response.text
+
+
+def test_missing_page_is_the_practices_own_with_its_phone(client, practice):
+    response = client.get("/no-such-page/")
+
+    assert response.status_code == 404
+    assert "We could not find that page" in response.text
+    assert '<a href="tel:+15550123">+1 555 0123</a>' in response.text
