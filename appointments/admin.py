@@ -1,12 +1,17 @@
 from django.contrib import admin
 
-from .forms import AppointmentRequestForm
 from .models import AppointmentRequest, Notification
 
-# What the patient sent: the form's fields, framed by what the site recorded with them.
 PATIENT_FIELDS = [
     "reference",
-    *AppointmentRequestForm.Meta.fields,
+    "full_name",
+    "email",
+    "phone",
+    "condition",
+    "preferred_date",
+    "preferred_time",
+    "had_spine_surgery",
+    "message",
     "consent_wording",
     "consented_at",
     "created_at",

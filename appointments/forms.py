@@ -1,3 +1,4 @@
+import uuid
 from datetime import timedelta
 
 from crispy_forms.bootstrap import InlineRadios
@@ -44,6 +45,14 @@ class ConditionChoiceField(forms.ModelChoiceField):
         return super().clean(value)
 
 
+class MultilineTextField(forms.CharField):
+    """Counts a line break as one character, as the browser's maxlength does."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
 class AppointmentRequestForm(forms.ModelForm):
     CONSENT_WORDING = (
         "I agree that the practice may contact me by phone or email about this request."
@@ -66,6 +75,11 @@ class AppointmentRequestForm(forms.ModelForm):
     consent = forms.BooleanField(
         label=CONSENT_WORDING,
         error_messages={"required": "Please tick this box so that we can contact you."},
+    )
+    # A fresh key each time the form is shown; see appointment_request_create. A plain
+    # Field, so that nothing about this hidden value can block the patient.
+    submission_key = forms.Field(
+        required=False, widget=forms.HiddenInput, initial=lambda: str(uuid.uuid4())
     )
 
     class Meta:
@@ -107,12 +121,16 @@ class AppointmentRequestForm(forms.ModelForm):
                 "required": "Please choose a date.",
                 "invalid": "Please enter a date like 2030-01-31.",
             },
-            "preferred_time": {"invalid_choice": "Please choose morning, afternoon or either."},
+            "preferred_time": {
+                "required": "Please choose morning, afternoon or no preference.",
+                "invalid_choice": "Please choose morning, afternoon or no preference.",
+            },
             "message": {
                 "max_length": "Please shorten your message to %(limit_value)d characters "
                 "(it has %(show_value)d).",
             },
         }
+        field_classes = {"message": MultilineTextField}
         widgets = {
             "full_name": forms.TextInput(attrs={"autocomplete": "name"}),
             "email": forms.EmailInput(attrs={"autocomplete": "email"}),
@@ -141,12 +159,30 @@ class AppointmentRequestForm(forms.ModelForm):
                 "message",
             ),
             "consent",
+            "submission_key",
         )
 
     def clean_full_name(self):
         full_name = self.cleaned_data["full_name"]
         validate_single_line(full_name)
         return full_name
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        # Quoted addresses ("a,b"@example.com) are valid but break recipient lists, and
+        # no patient has one.
+        if '"' in email:
+            raise ValidationError(
+                self.fields["email"].error_messages["invalid"], code="quoted_email"
+            )
+        return email
+
+    def clean_submission_key(self):
+        """A key that is not a UUID is simply dropped: the patient never sees this field."""
+        try:
+            return uuid.UUID(self.cleaned_data["submission_key"])
+        except (TypeError, ValueError):
+            return None
 
     def clean_phone(self):
         phone = self.cleaned_data["phone"]
@@ -167,4 +203,7 @@ class AppointmentRequestForm(forms.ModelForm):
     def request_fields(self):
         """What the service needs to save the request, including the consent given."""
         fields = {name: self.cleaned_data[name] for name in self.Meta.fields}
-        return fields | {"consent_wording": self.CONSENT_WORDING}
+        return fields | {
+            "submission_key": self.cleaned_data["submission_key"],
+            "consent_wording": self.CONSENT_WORDING,
+        }

@@ -40,6 +40,8 @@ class AppointmentRequest(models.Model):
     reference = models.CharField(
         max_length=9, unique=True, default=generate_reference, editable=False
     )
+    # Sent with the form, so that a second tap on "Send" finds the first request.
+    submission_key = models.UUIDField(unique=True, null=True, blank=True, editable=False)
     full_name = models.CharField(max_length=150, validators=[validate_single_line])
     email = models.EmailField()
     phone = models.CharField(max_length=32)

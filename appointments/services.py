@@ -2,9 +2,10 @@ import logging
 import smtplib
 from datetime import timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
 from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -16,11 +17,12 @@ from .models import AppointmentRequest, Notification
 logger = logging.getLogger(__name__)
 
 # Errors that a later attempt may not meet: the server was down, slow or busy.
-TRANSIENT_SEND_ERRORS = (smtplib.SMTPException, OSError)
+TRANSIENT_SEND_ERRORS = (smtplib.SMTPException, OSError, SoftTimeLimitExceeded)
 
 
 def appointment_request_create(
     *,
+    submission_key=None,
     full_name,
     email,
     phone,
@@ -31,37 +33,56 @@ def appointment_request_create(
     message,
     consent_wording,
 ):
-    """Save a request and its two outbox emails together; queue the emails on commit."""
+    """Save a request and its two outbox emails together; queue the emails on commit.
+
+    The same submission key twice (a double tap, a resent form) saves and emails once:
+    the request saved the first time is returned.
+    """
+    if submission_key and (
+        earlier := AppointmentRequest.objects.filter(submission_key=submission_key).first()
+    ):
+        return earlier
     office_recipients = Practice.get_solo().get_office_recipients()
-    with transaction.atomic():
-        appointment_request = AppointmentRequest.objects.create(
-            full_name=full_name,
-            email=email,
-            phone=phone,
-            condition=condition,
-            preferred_date=preferred_date,
-            preferred_time=preferred_time,
-            had_spine_surgery=had_spine_surgery,
-            message=message,
-            consent_wording=consent_wording,
-            consented_at=timezone.now(),
+    try:
+        with transaction.atomic():
+            appointment_request = AppointmentRequest.objects.create(
+                submission_key=submission_key,
+                full_name=full_name,
+                email=email,
+                phone=phone,
+                condition=condition,
+                preferred_date=preferred_date,
+                preferred_time=preferred_time,
+                had_spine_surgery=had_spine_surgery,
+                message=message,
+                consent_wording=consent_wording,
+                consented_at=timezone.now(),
+            )
+            notifications = Notification.objects.bulk_create(
+                [
+                    Notification(
+                        appointment_request=appointment_request,
+                        kind=Notification.Kind.OFFICE,
+                        recipients=", ".join(office_recipients),
+                    ),
+                    Notification(
+                        appointment_request=appointment_request,
+                        kind=Notification.Kind.ACKNOWLEDGMENT,
+                        recipients=email,
+                    ),
+                ]
+            )
+            notification_ids = [notification.pk for notification in notifications]
+            transaction.on_commit(lambda: notifications_queue(notification_ids=notification_ids))
+    except IntegrityError:
+        # Both taps arrived at once, and the other one's transaction won.
+        earlier = (
+            submission_key
+            and AppointmentRequest.objects.filter(submission_key=submission_key).first()
         )
-        notifications = Notification.objects.bulk_create(
-            [
-                Notification(
-                    appointment_request=appointment_request,
-                    kind=Notification.Kind.OFFICE,
-                    recipients=", ".join(office_recipients),
-                ),
-                Notification(
-                    appointment_request=appointment_request,
-                    kind=Notification.Kind.ACKNOWLEDGMENT,
-                    recipients=email,
-                ),
-            ]
-        )
-        notification_ids = [notification.pk for notification in notifications]
-        transaction.on_commit(lambda: notifications_queue(notification_ids=notification_ids))
+        if not earlier:
+            raise
+        return earlier
     return appointment_request
 
 

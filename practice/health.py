@@ -19,8 +19,9 @@ def database_is_up():
 
 def cache_is_up():
     token = get_random_string(12)
-    cache.set("healthz", token, timeout=10)
-    return cache.get("healthz") == token
+    key = f"healthz:{token}"  # one key per probe: several processes probe at once
+    cache.set(key, token, timeout=10)
+    return cache.get(key) == token
 
 
 def broker_is_up():

@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -40,6 +42,10 @@ class Practice(SingletonModel):
 
     def get_absolute_url(self):
         return reverse("practice:home")
+
+    @property
+    def phone_href(self):
+        return "tel:" + re.sub(r"[^\d+]", "", self.phone)
 
     def get_office_recipients(self):
         return parse_email_list(self.office_recipients) or list(settings.OFFICE_EMAIL)

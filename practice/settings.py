@@ -123,6 +123,7 @@ STORAGES = {
 ADMIN_URL = env("DJANGO_ADMIN_URL", default="admin/")
 
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "practice.views.csrf_failure"
 SECURE_REFERRER_POLICY = "same-origin"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -14,6 +14,8 @@ urlpatterns = [
     path("", include("practice.site_urls")),
 ]
 
+handler500 = "practice.views.server_error"
+
 admin.site.site_header = "Practice website"
 admin.site.site_title = "Practice website admin"
 admin.site.index_title = "Content and appointment requests"

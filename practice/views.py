@@ -1,4 +1,8 @@
-from django.http import JsonResponse
+import logging
+
+from django.http import HttpResponseServerError, JsonResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, TemplateView
 
@@ -6,7 +10,9 @@ from conditions.models import Condition
 
 from . import health
 from .breadcrumbs import BreadcrumbsMixin
-from .models import Surgeon
+from .models import Practice, Surgeon
+
+logger = logging.getLogger(__name__)
 
 
 class HomeView(TemplateView):
@@ -33,3 +39,18 @@ def healthz(request):
     status = health.service_status()
     all_up = all(state == "up" for state in status.values())
     return JsonResponse(status, status=200 if all_up else 503)
+
+
+def csrf_failure(request, reason=""):
+    """An expired or missing form token: tell the patient what to do, in the site's own page."""
+    return render(request, "403_csrf.html", status=403)
+
+
+def server_error(request):
+    """The practice's own error page, with its phone number when the database answers."""
+    try:
+        practice = Practice.get_solo()
+    except Exception:
+        logger.warning("The error page could not read the practice's details.", exc_info=True)
+        practice = None
+    return HttpResponseServerError(render_to_string("500.html", {"practice": practice}))

@@ -4,7 +4,7 @@ import subprocess
 import sys
 import uuid
 from datetime import timedelta
-from urllib.parse import quote
+from urllib.parse import quote, urlparse
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -13,9 +13,8 @@ from django.db import connection, connections
 from django.utils import timezone
 from playwright.sync_api import sync_playwright
 
-from practice.celery import app as celery_app
 from tests.factories import ConditionFactory, PracticeFactory
-from tests.support import Mailbox, free_port, require
+from tests.support import Mailbox, celery_publishing_to, free_port, require
 
 # Chromium as root, headless, with no calls home (this machine has no internet).
 CHROMIUM_ARGS = [
@@ -70,21 +69,34 @@ def mailbox(smtp_server):
     return smtp_server
 
 
+@pytest.fixture
+def broker_url():
+    url = os.environ.get("CELERY_BROKER_URL", "")
+    require(url, "CELERY_BROKER_URL does not name a broker")
+    return url
+
+
+@pytest.fixture
+def broker_down():
+    """Celery pointed at a loopback port where no broker listens."""
+    with celery_publishing_to(f"redis://127.0.0.1:{free_port()}/0") as app:
+        yield app
+
+
 @pytest.fixture(scope="session")
-def celery_worker(django_db_setup, smtp_server, tmp_path_factory):
+def celery_worker_process(django_db_setup, smtp_server, tmp_path_factory):
     """A real Celery worker process that takes tasks from Redis and mails the SMTP server.
 
-    It reads the test database, and listens on a queue of its own so that no other
-    worker on the same Redis can take these tasks.
+    It reads the test database. Its broker is Redis database 15 on the server that
+    CELERY_BROKER_URL names, so that no other worker on that Redis takes these tasks.
     """
-    broker_url = os.environ.get("CELERY_BROKER_URL", "")
-    require(broker_url, "CELERY_BROKER_URL does not name a broker for the worker")
+    require(os.environ.get("CELERY_BROKER_URL"), "CELERY_BROKER_URL names no broker")
+    broker_url = urlparse(os.environ["CELERY_BROKER_URL"])._replace(path="/15").geturl()
     require(
         connection.vendor == "postgresql",
         "a worker process needs a database server (DATABASE_URL=postgres://...)",
     )
     database = connection.settings_dict
-    queue = f"tests-{uuid.uuid4().hex[:12]}"
     log_path = tmp_path_factory.mktemp("celery") / "worker.log"
     environment = os.environ | {
         "DJANGO_SETTINGS_MODULE": "practice.settings",
@@ -92,6 +104,7 @@ def celery_worker(django_db_setup, smtp_server, tmp_path_factory):
             f"postgres://{quote(database['USER'] or '')}:{quote(database['PASSWORD'] or '')}"
             f"@{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}/{database['NAME']}"
         ),
+        "CELERY_BROKER_URL": broker_url,
         "EMAIL_URL": f"smtp://127.0.0.1:{smtp_server.port}",
         "SITE_URL": "https://practice.test",
     }
@@ -99,7 +112,7 @@ def celery_worker(django_db_setup, smtp_server, tmp_path_factory):
         worker = subprocess.Popen(
             [
                 *(sys.executable, "-m", "celery", "--app", "practice", "worker"),
-                *("--queues", queue, "--hostname", f"{queue}@%h", "--concurrency", "1"),
+                *("--hostname", f"tests-{uuid.uuid4().hex[:8]}@%h", "--concurrency", "1"),
                 *("--without-gossip", "--without-mingle", "--loglevel", "INFO"),
             ],
             cwd=settings.BASE_DIR,
@@ -107,17 +120,20 @@ def celery_worker(django_db_setup, smtp_server, tmp_path_factory):
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-    celery_app.conf.update(task_always_eager=False, task_default_queue=queue)
-    worker.log_path = log_path
+    worker.broker_url, worker.log_path = broker_url, log_path
     yield worker
-    celery_app.conf.update(task_always_eager=True, task_default_queue="celery")
     worker.terminate()
     try:
         worker.wait(timeout=20)
     except subprocess.TimeoutExpired:
         worker.kill()
-    with celery_app.connection_for_write() as broker:
-        broker.default_channel.queue_delete(queue)
+
+
+@pytest.fixture
+def celery_worker(celery_worker_process):
+    """The worker, with this test's tasks queued for it through Redis."""
+    with celery_publishing_to(celery_worker_process.broker_url):
+        yield celery_worker_process
 
 
 @pytest.fixture(scope="session")

@@ -5,8 +5,11 @@ import email.policy
 import os
 import socket
 import time
+from contextlib import contextmanager
 
 import pytest
+
+from practice.celery import app as celery_app
 
 IN_CI = os.environ.get("CI") == "true"
 
@@ -30,6 +33,36 @@ def wait_until(predicate, timeout, interval=0.1):
             return result
         time.sleep(interval)
     return predicate()
+
+
+@contextmanager
+def celery_publishing_to(broker_url):
+    """Queue tasks on a real broker from this process, instead of running them in it."""
+    # Celery prefers the CELERY_BROKER_URL variable to broker_url, but not to these two.
+    changed = {
+        "broker_read_url": broker_url,
+        "broker_write_url": broker_url,
+        "task_always_eager": False,
+    }
+    saved = {key: celery_app.conf[key] for key in changed}
+    drop_broker_connections()
+    celery_app.conf.update(changed)
+    try:
+        yield celery_app
+    finally:
+        drop_broker_connections()
+        celery_app.conf.update(saved)
+
+
+def drop_broker_connections():
+    """Forget the pools Celery keeps for the app's whole life, made for another broker.
+
+    No public API resets them, hence the private attributes.
+    """
+    if celery_app._pool is not None:
+        celery_app._pool.force_close_all()
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
 
 
 class Mailbox:

@@ -1,3 +1,4 @@
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -33,6 +34,7 @@ def test_complete_request_is_valid(valid_form_data, condition):
         ("condition", "Please choose a condition, or “Something else”."),
         ("preferred_date", "Please choose a date."),
         ("had_spine_surgery", "Please answer yes or no."),
+        ("preferred_time", "Please choose morning, afternoon or no preference."),
         ("consent", "Please tick this box so that we can contact you."),
     ],
 )
@@ -72,7 +74,10 @@ def test_date_that_is_not_a_date_is_rejected(valid_form_data, value):
     assert form.errors["preferred_date"] == ["Please enter a date like 2030-01-31."]
 
 
-@pytest.mark.parametrize("email", ["ana", "ana@", "ana@patient", "ana@patient.test\nBcc: x@y.z"])
+@pytest.mark.parametrize(
+    "email",
+    ["ana", "ana@", "ana@patient", "ana@patient.test\nBcc: x@y.z", '"ana,bob"@patient.test'],
+)
 def test_invalid_email_is_rejected(valid_form_data, email):
     form = form_with(valid_form_data, email=email)
     assert form.errors["email"] == ["Please enter an email address like name@example.com."]
@@ -114,6 +119,13 @@ def test_message_at_the_limit_is_accepted(valid_form_data):
     assert form_with(valid_form_data, message="x" * 2000).is_valid()
 
 
+def test_line_breaks_count_once_as_the_browser_counts_them(valid_form_data):
+    form = form_with(valid_form_data, message="line\r\n" * 400)
+
+    assert form.is_valid(), form.errors
+    assert form.request_fields()["message"] == ("line\n" * 400).strip()
+
+
 def test_something_else_is_a_valid_choice_without_a_condition(valid_form_data):
     form = form_with(valid_form_data, condition=SOMETHING_ELSE)
 
@@ -143,7 +155,7 @@ def test_condition_choices_are_published_conditions_then_something_else(conditio
 
 def test_unknown_time_of_day_is_rejected(valid_form_data):
     form = form_with(valid_form_data, preferred_time="midnight")
-    assert form.errors["preferred_time"] == ["Please choose morning, afternoon or either."]
+    assert form.errors["preferred_time"] == ["Please choose morning, afternoon or no preference."]
 
 
 def test_previous_surgery_answer_must_be_yes_or_no(valid_form_data):
@@ -156,3 +168,18 @@ def test_no_previous_surgery_is_recorded_as_no(valid_form_data):
 
     assert form.is_valid(), form.errors
     assert form.request_fields()["had_spine_surgery"] is False
+
+
+def test_each_showing_of_the_form_carries_a_new_submission_key():
+    first = AppointmentRequestForm()["submission_key"].value()
+    second = AppointmentRequestForm()["submission_key"].value()
+
+    assert uuid.UUID(first) != uuid.UUID(second)
+
+
+@pytest.mark.parametrize("key", ["", "not-a-uuid", "\x00"])
+def test_a_missing_or_mangled_submission_key_does_not_stop_the_patient(valid_form_data, key):
+    form = form_with(valid_form_data, submission_key=key)
+
+    assert form.is_valid(), form.errors
+    assert form.request_fields()["submission_key"] is None

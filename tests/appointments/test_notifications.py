@@ -223,14 +223,13 @@ def test_office_recipients_fall_back_to_the_server_setting(settings, valid_form_
     assert office.recipient_list == ["front-desk@practice.test"]
 
 
-def test_task_keeps_trying_until_the_attempts_run_out(
-    appointment_request, unreachable_mail_server, settings
+def test_run_in_process_a_failed_email_waits_instead_of_holding_up_the_patient(
+    appointment_request, unreachable_mail_server
 ):
     notification = NotificationFactory(appointment_request=appointment_request)
 
-    # Tasks run in process here, so each retry follows at once instead of after its delay.
     send_notification.delay(notification.pk)
 
     notification.refresh_from_db()
-    assert notification.status == Notification.Status.FAILED
-    assert notification.attempts == settings.NOTIFICATION_MAX_ATTEMPTS
+    assert notification.status == Notification.Status.PENDING
+    assert notification.attempts == 1

@@ -111,23 +111,64 @@ def test_thanks_page_without_a_request_shows_no_reference(client):
 
 
 @pytest.mark.parametrize(
-    "changes",
+    ("changes", "field_in_error"),
     [
-        {"full_name": "x" * 100_000},
-        {"preferred_date": "9999-12-31T99:99"},
-        {"condition": "' OR 1=1 --"},
-        {"phone": "\x00\x01\x02"},
-        {"email": "a@" + "b" * 300 + ".test"},
-        {"had_spine_surgery": ["yes", "no"]},
+        ({"full_name": "x" * 100_000}, "full_name"),
+        ({"preferred_date": "9999-12-31T99:99"}, "preferred_date"),
+        ({"preferred_date": "10000-01-01"}, "preferred_date"),
+        ({"condition": "' OR 1=1 --"}, "condition"),
+        ({"phone": "\x00\x01\x02"}, "phone"),
+        ({"email": "a@" + "b" * 300 + ".test"}, "email"),
+        ({"message": "<script>alert(1)</script>" * 100}, "message"),
     ],
 )
-def test_strange_input_gets_a_message_not_an_error(client, valid_form_data, changes):
+def test_strange_input_gets_a_message_at_its_field_and_saves_nothing(
+    client, valid_form_data, changes, field_in_error
+):
     response = client.post(FORM_URL, valid_form_data | changes)
 
-    assert response.status_code in (200, 302)
-    if response.status_code == 200:
-        assert "Please check" in response.text
-        assert AppointmentRequest.objects.count() == 0
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == [field_in_error]
+    assert AppointmentRequest.objects.count() == 0
+
+
+def test_a_repeated_answer_counts_once(client, valid_form_data):
+    data = valid_form_data | {"had_spine_surgery": ["yes", "no"]}
+
+    response = client.post(FORM_URL, data)
+
+    assert response.status_code == 302
+    assert AppointmentRequest.objects.get().had_spine_surgery is False
+
+
+def test_a_second_tap_on_send_saves_and_emails_once(
+    client, valid_form_data, django_capture_on_commit_callbacks
+):
+    form_page = client.get(FORM_URL)
+    key = form_page.context["form"]["submission_key"].value()
+    data = valid_form_data | {"submission_key": key}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(FORM_URL, data, follow=True)
+        second = client.post(FORM_URL, data, follow=True)
+
+    reference = AppointmentRequest.objects.get().reference
+    assert f"Your reference is <strong>{reference}</strong>" in first.text
+    assert f"Your reference is <strong>{reference}</strong>" in second.text
+    assert len(mail.outbox) == 2
+
+
+def test_with_the_broker_down_the_patient_still_gets_the_thanks_page(
+    client, valid_form_data, broker_down, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(FORM_URL, valid_form_data, follow=True)
+
+    assert response.status_code == 200
+    assert "Your reference is" in response.text
+    saved = AppointmentRequest.objects.get()
+    assert [n.status for n in saved.notifications.all()] == ["pending", "pending"]
+    assert mail.outbox == []
 
 
 def test_bytes_that_are_not_utf8_get_a_message_not_an_error(client, valid_form_data):

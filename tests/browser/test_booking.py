@@ -63,7 +63,11 @@ def test_mistakes_are_shown_at_the_field_and_what_was_typed_is_kept(
     page.get_by_role("textbox", name="Email", exact=True).fill("ana-at-patient")
     page.get_by_role("button", name="Send request").click()
 
-    expect(page.get_by_role("alert")).to_contain_text("Please check")
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("Please check")
+    expect(summary).to_be_focused()
+    summary.get_by_role("link", name="Have you had spine surgery before?").click()
+    expect(page.get_by_role("radio", name="Yes")).to_be_in_viewport()
     email = page.get_by_role("textbox", name="Email", exact=True)
     expect(page.get_by_role("textbox", name="Full name")).to_have_value("Ana María Núñez")
     expect(email).to_have_value("ana-at-patient")

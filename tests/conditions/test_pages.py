@@ -20,11 +20,14 @@ def full_condition(condition):
     condition.reviewed_by = SurgeonFactory(name="Dr. Jane Example", slug="dr-jane-example")
     condition.last_reviewed_on = "2026-11-02"
     condition.save()
-    ConditionSectionFactory(condition=condition, heading="Recovery", order=2)
+    ConditionSectionFactory(
+        condition=condition, heading="Recovery", order=2, body="<p>" + "rest " * 500 + "</p>"
+    )
     ConditionSectionFactory(condition=condition, heading="Why it is harder", order=1)
     QuestionFactory(condition=condition, question="Is it riskier than the first operation?")
     condition.related_conditions.add(ConditionFactory(title="Pseudarthrosis"))
     condition.related_conditions.add(ConditionFactory(title="Draft page", is_published=False))
+    condition.refresh_reading_time()
     return condition
 
 
@@ -46,7 +49,7 @@ def test_condition_page_shows_every_part(client, full_condition):
     assert "Full-spine surgery" in page
     assert full_condition.summary in page
     assert "Redo spine surgery, spine reoperation" in page
-    assert "1 min read" in page
+    assert "3 min read" in page
     assert 'Reviewed by <a href="/surgeons/dr-jane-example/">Dr. Jane Example</a>' in page
     assert "November 2, 2026" in page
     assert page.index("Why it is harder") < page.index("Recovery")

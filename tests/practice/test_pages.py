@@ -1,9 +1,12 @@
 import re
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
+from practice.views import server_error
 from tests.factories import ConditionFactory, SurgeonFactory
+from tests.support import celery_publishing_to
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +71,22 @@ def test_unpublished_surgeon_is_not_found(client):
     assert client.get(surgeon.get_absolute_url()).status_code == 404
 
 
-def test_health_check_reports_each_service(client):
+def test_health_check_reports_each_service(client, broker_url):
+    with celery_publishing_to(broker_url):
+        response = client.get(reverse("practice:healthz"))
+
+    assert response.status_code == 200
+    assert response.json() == {"database": "up", "cache": "up", "broker": "up"}
+
+
+def test_health_check_is_503_when_the_broker_is_down(client, broker_down):
+    response = client.get(reverse("practice:healthz"))
+
+    assert response.status_code == 503
+    assert response.json() == {"database": "up", "cache": "up", "broker": "down"}
+
+
+def test_health_check_counts_tasks_run_in_process_as_up(client):
     response = client.get(reverse("practice:healthz"))
 
     assert response.status_code == 200
@@ -115,3 +133,21 @@ def test_missing_page_is_the_practices_own_with_its_phone(client, practice):
     assert response.status_code == 404
     assert "We could not find that page" in response.text
     assert '<a href="tel:+15550123">+1 555 0123</a>' in response.text
+
+
+def test_server_error_page_is_the_practices_own_with_its_phone(rf, practice):
+    response = server_error(rf.get("/"))
+
+    assert response.status_code == 500
+    assert "Sorry, something went wrong on our side" in response.content.decode()
+    assert "+1 555 0123" in response.content.decode()
+
+
+def test_expired_form_gets_a_page_that_says_what_to_do(valid_form_data, practice):
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post(reverse("appointments:request"), valid_form_data)
+
+    assert response.status_code == 403
+    assert "Please send the form again" in response.text
+    assert "+1 555 0123" in response.text
