@@ -38,9 +38,7 @@ def appointment_request_create(
     The same submission key twice (a double tap, a resent form) saves and emails once:
     the request saved the first time is returned.
     """
-    if submission_key and (
-        earlier := AppointmentRequest.objects.filter(submission_key=submission_key).first()
-    ):
+    if earlier := _request_with_key(submission_key):
         return earlier
     office_recipients = Practice.get_solo().get_office_recipients()
     try:
@@ -76,14 +74,16 @@ def appointment_request_create(
             transaction.on_commit(lambda: notifications_queue(notification_ids=notification_ids))
     except IntegrityError:
         # Both taps arrived at once, and the other one's transaction won.
-        earlier = (
-            submission_key
-            and AppointmentRequest.objects.filter(submission_key=submission_key).first()
-        )
-        if not earlier:
-            raise
-        return earlier
+        if earlier := _request_with_key(submission_key):
+            return earlier
+        raise
     return appointment_request
+
+
+def _request_with_key(submission_key):
+    if submission_key is None:
+        return None
+    return AppointmentRequest.objects.filter(submission_key=submission_key).first()
 
 
 def notifications_queue(*, notification_ids):
