@@ -1,7 +1,7 @@
 from django.shortcuts import redirect
 from django.views.generic import FormView, TemplateView
 
-from practice.breadcrumbs import BreadcrumbsMixin
+from practice.pages import PageMixin
 
 from . import services
 from .forms import AppointmentRequestForm
@@ -10,9 +10,13 @@ from .forms import AppointmentRequestForm
 REFERENCE_SESSION_KEY = "appointment_reference"
 
 
-class AppointmentRequestView(BreadcrumbsMixin, FormView):
+class AppointmentRequestView(PageMixin, FormView):
     template_name = "appointments/request_form.html"
     form_class = AppointmentRequestForm
+    page_title = "Book an appointment"
+    meta_description = (
+        "Ask for an appointment online. The office will call you back to agree a time."
+    )
 
     def get_breadcrumbs(self):
         return [("Book an appointment", None)]
@@ -26,8 +30,9 @@ class AppointmentRequestView(BreadcrumbsMixin, FormView):
         return redirect("appointments:thanks")
 
 
-class ThanksView(TemplateView):
+class ThanksView(PageMixin, TemplateView):
     template_name = "appointments/thanks.html"
+    page_title = "Request received"
 
     def get_context_data(self, **kwargs):
         reference = self.request.session.get(REFERENCE_SESSION_KEY)

@@ -1,22 +1,41 @@
 import math
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
-from django.utils.html import strip_tags
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.text import slugify
 
-from practice.richtext import RichTextField
+from practice.richtext import RichTextField, plain_text
 
 WORDS_READ_PER_MINUTE = 200
 
 
+def live(prefix=""):
+    """The condition that patients may see: published, and its publication time has come.
+
+    `prefix` reaches a condition through a relation, e.g. "condition__" from a question.
+    """
+    return models.Q(**{f"{prefix}is_published": True}) & (
+        models.Q(**{f"{prefix}publish_at__isnull": True})
+        | models.Q(**{f"{prefix}publish_at__lte": timezone.now()})
+    )
+
+
 class ConditionQuerySet(models.QuerySet):
     def published(self):
-        return self.filter(is_published=True)
+        return self.filter(live())
 
     def featured(self):
         return self.published().filter(is_featured=True)
+
+    def review_due(self):
+        """Pages never reviewed, or last reviewed longer ago than the review interval."""
+        due_before = timezone.localdate() - settings.MEDICAL_REVIEW_INTERVAL
+        return self.filter(
+            models.Q(last_reviewed_on__isnull=True) | models.Q(last_reviewed_on__lt=due_before)
+        )
 
 
 class Condition(models.Model):
@@ -60,6 +79,25 @@ class Condition(models.Model):
     is_published = models.BooleanField(
         "published", default=False, help_text="Only published pages are shown to patients."
     )
+    publish_at = models.DateTimeField(
+        "publish from",
+        null=True,
+        blank=True,
+        help_text="Optional: a published page stays hidden until this time. "
+        "Leave empty to show it as soon as it is published.",
+    )
+    meta_title = models.CharField(
+        "title for search engines",
+        max_length=70,
+        blank=True,
+        help_text="Optional; the page title is used when empty.",
+    )
+    meta_description = models.CharField(
+        "description for search engines",
+        max_length=160,
+        blank=True,
+        help_text="Optional; the summary is used when empty.",
+    )
     reading_minutes = models.PositiveSmallIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField("last edited", auto_now=True)
@@ -72,8 +110,50 @@ class Condition(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        self.keep_former_slug()
+
     def get_absolute_url(self):
         return reverse("conditions:detail", kwargs={"slug": self.slug})
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        condition = super().from_db(db, field_names, values)
+        condition._saved_slug, condition._saved_as_published = (
+            condition.__dict__.get("slug"),
+            condition.__dict__.get("is_published"),
+        )
+        return condition
+
+    def keep_former_slug(self):
+        """After a published page's slug changes, its old address redirects to the new one."""
+        saved_slug = getattr(self, "_saved_slug", None)
+        if saved_slug and saved_slug != self.slug and self._saved_as_published:
+            FormerSlug.objects.update_or_create(slug=saved_slug, defaults={"condition": self})
+        FormerSlug.objects.filter(slug=self.slug).delete()
+        self._saved_slug, self._saved_as_published = self.slug, self.is_published
+
+    @property
+    def is_live(self):
+        return self.is_published and (self.publish_at is None or self.publish_at <= timezone.now())
+
+    @property
+    def is_review_due(self):
+        if self.last_reviewed_on is None:
+            return True
+        return self.last_reviewed_on < timezone.localdate() - settings.MEDICAL_REVIEW_INTERVAL
+
+    @property
+    def search_title(self):
+        return self.meta_title or self.title
+
+    @property
+    def search_description(self):
+        return self.meta_description or self.summary
+
+    def get_preview_url(self):
+        return reverse("conditions:preview", kwargs={"pk": self.pk})
 
     def get_booking_url(self):
         return f"{reverse('appointments:request')}?{urlencode({'condition': self.slug})}"
@@ -85,7 +165,7 @@ class Condition(models.Model):
     def count_words(self):
         texts = [self.title, self.summary, self.approach, self.when_to_seek_opinion]
         texts += [f"{s.heading} {s.body}" for s in self.sections.all()]
-        return sum(len(strip_tags(text).split()) for text in texts)
+        return sum(len(plain_text(text).split()) for text in texts)
 
     def refresh_reading_time(self):
         """Store the reading time; called once the page and its sections are saved."""
@@ -112,3 +192,22 @@ class ConditionSection(models.Model):
     @property
     def anchor(self):
         return f"section-{self.order}-{slugify(self.heading)}"
+
+
+class FormerSlug(models.Model):
+    """An address a published condition page used to have; it redirects permanently."""
+
+    condition = models.ForeignKey(Condition, on_delete=models.CASCADE, related_name="former_slugs")
+    slug = models.SlugField(max_length=160, unique=True)
+    created_at = models.DateTimeField("changed on", auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "former address"
+        verbose_name_plural = "former addresses (redirect to this page)"
+
+    def __str__(self):
+        return reverse("conditions:detail", kwargs={"slug": self.slug})
+
+    def get_absolute_url(self):
+        return self.condition.get_absolute_url()

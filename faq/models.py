@@ -1,6 +1,7 @@
 from django.db import models
 from django.urls import reverse
 
+from conditions.models import live
 from practice.richtext import RichTextField
 
 
@@ -8,7 +9,7 @@ class QuestionQuerySet(models.QuerySet):
     def published(self):
         """Published questions that are general or belong to a published condition."""
         return self.filter(is_published=True).filter(
-            models.Q(condition__isnull=True) | models.Q(condition__is_published=True)
+            models.Q(condition__isnull=True) | live(prefix="condition__")
         )
 
 
@@ -25,6 +26,7 @@ class Question(models.Model):
     )
     order = models.PositiveIntegerField(default=0)
     is_published = models.BooleanField("published", default=True)
+    updated_at = models.DateTimeField("last edited", auto_now=True)
 
     objects = QuestionQuerySet.as_manager()
 

@@ -1,12 +1,13 @@
 from django.db.models import F
 from django.views.generic import ListView
 
-from practice.breadcrumbs import BreadcrumbsMixin
+from practice import structured_data
+from practice.pages import PageMixin
 
 from .models import Question
 
 
-class QuestionListView(BreadcrumbsMixin, ListView):
+class QuestionListView(PageMixin, ListView):
     """General questions first, then each condition's, in the order staff set."""
 
     queryset = (
@@ -16,6 +17,13 @@ class QuestionListView(BreadcrumbsMixin, ListView):
     )
     context_object_name = "questions"
     template_name = "faq/question_list.html"
+    page_title = "Questions and answers"
+    meta_description = "Answers to the questions patients ask us most often about spine surgery."
 
     def get_breadcrumbs(self):
         return [("Questions and answers", None)]
+
+    def get_structured_data(self):
+        if not self.object_list:
+            return []
+        return [structured_data.faq_page(self.request.path, self.object_list)]

@@ -7,7 +7,6 @@ PRACTICE = {
     "tagline": "Careful, honest care for complex and repeat spine problems.",
     "phone": "+1 555 0100",
     "email": "office@example.com",
-    "address": "100 Example Street\nSuite 200\nSpringfield, ST 00000",
     "office_recipients": "office@example.com",
     "medical_disclaimer": (
         "The information on this website is general and is not medical advice for "
@@ -22,6 +21,18 @@ SURGEON = {
     "slug": "dr-jane-example",
     "role": "Consultant spine surgeon",
     "credentials": "MD (placeholder credentials)",
+    "specialties": (
+        "Revision spine surgery\n"
+        "Second opinions before a repeat operation\n"
+        "Spinal fusion and non-union\n"
+        "Infection after spine surgery"
+    ),
+    "affiliations": (
+        "Example General Hospital (placeholder)\n"
+        "Example University School of Medicine (placeholder)\n"
+        "Example Society of Spine Surgeons (placeholder)"
+    ),
+    "photo_alt": "A plain placeholder silhouette in place of the surgeon's portrait",
     "biography": (
         "<p>Dr. Jane Example is a placeholder profile for a consultant spine surgeon. "
         "Her work centers on complex spine problems, and in particular on people whose "
@@ -35,6 +46,30 @@ SURGEON = {
         "sets honest expectations for recovery.</p>"
     ),
 }
+
+# Placeholder places: the addresses and numbers are fictional (555-01xx is set aside for it).
+LOCATIONS = [
+    {
+        "name": "Downtown clinic",
+        "street_address": "100 Example Street, Suite 200",
+        "locality": "Springfield",
+        "region": "ST",
+        "postal_code": "00000",
+        "phone": "+1 555 0100",
+        "hours_note": "Closed on public holidays.",
+        "hours": [(day, "08:30", "17:00") for day in range(5)],
+    },
+    {
+        "name": "Riverside outpatient center",
+        "street_address": "200 Sample Avenue",
+        "locality": "Riverside",
+        "region": "ST",
+        "postal_code": "00001",
+        "phone": "+1 555 0101",
+        "hours_note": "Consultations by appointment only.",
+        "hours": [(1, "09:00", "13:00"), (1, "14:00", "18:00"), (3, "09:00", "16:00")],
+    },
+]
 
 CONDITIONS = [
     {
@@ -354,7 +389,7 @@ CONDITIONS = [
             "</ul>"
         ),
         "last_reviewed_on": date(2026, 11, 2),
-        "is_featured": False,
+        "is_featured": True,
         "sections": [
             (
                 "What happens when a fusion does not heal",
@@ -467,7 +502,7 @@ CONDITIONS = [
             "</ul>"
         ),
         "last_reviewed_on": date(2026, 11, 2),
-        "is_featured": False,
+        "is_featured": True,
         "sections": [
             (
                 "What it is",
@@ -571,7 +606,7 @@ CONDITIONS = [
             "</ul>"
         ),
         "last_reviewed_on": date(2026, 11, 2),
-        "is_featured": False,
+        "is_featured": True,
         "sections": [
             (
                 "Why a disc can herniate again",

@@ -1,6 +1,7 @@
 import re
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from solo.models import SingletonModel
@@ -22,7 +23,6 @@ class Practice(SingletonModel):
         blank=True,
         help_text="Shown to patients, and where replies to their acknowledgment go.",
     )
-    address = models.TextField(blank=True)
     office_recipients = models.TextField(
         "office email recipients",
         blank=True,
@@ -33,6 +33,7 @@ class Practice(SingletonModel):
         ),
     )
     medical_disclaimer = models.TextField(blank=True, help_text="Shown at the foot of every page.")
+    updated_at = models.DateTimeField("last edited", auto_now=True)
 
     class Meta:
         verbose_name = "practice details"
@@ -45,22 +46,56 @@ class Practice(SingletonModel):
 
     @property
     def phone_href(self):
-        return "tel:" + re.sub(r"[^\d+]", "", self.phone)
+        return phone_href(self.phone)
 
     def get_office_recipients(self):
         return parse_email_list(self.office_recipients) or list(settings.OFFICE_EMAIL)
 
 
-class SurgeonQuerySet(models.QuerySet):
+def phone_href(phone):
+    return "tel:" + re.sub(r"[^\d+]", "", phone)
+
+
+def split_lines(text):
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class PublishedQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
 
 
 class Surgeon(models.Model):
     name = models.CharField(max_length=120)
-    slug = models.SlugField(max_length=140, unique=True)
-    role = models.CharField(max_length=120, blank=True, help_text="e.g. Consultant spine surgeon")
-    credentials = models.CharField(max_length=200, blank=True)
+    slug = models.SlugField(
+        max_length=140, unique=True, help_text="The last part of the profile's address."
+    )
+    role = models.CharField(
+        "title", max_length=120, blank=True, help_text="e.g. “Orthopaedic spine surgeon”."
+    )
+    credentials = models.CharField(
+        max_length=200, blank=True, help_text="Degrees and board certifications, e.g. “MD, FACS”."
+    )
+    specialties = models.TextField(blank=True, help_text="One per line.")
+    affiliations = models.TextField(
+        blank=True, help_text="Hospitals, universities and societies, one per line."
+    )
+    photo = models.ImageField(
+        upload_to="surgeons/",
+        blank=True,
+        width_field="photo_width",
+        height_field="photo_height",
+        help_text="A portrait, JPEG or PNG, at least 600 pixels wide.",
+    )
+    photo_width = models.PositiveIntegerField(null=True, editable=False)
+    photo_height = models.PositiveIntegerField(null=True, editable=False)
+    photo_alt = models.CharField(
+        "photo description",
+        max_length=200,
+        blank=True,
+        help_text="What the photo shows, for patients who cannot see it, "
+        "e.g. “Dr Example smiling in a clinic room”.",
+    )
     biography = RichTextField(blank=True)
     is_default = models.BooleanField(
         "default surgeon",
@@ -68,8 +103,9 @@ class Surgeon(models.Model):
         help_text="Shown on the home page and as the reviewer of new pages.",
     )
     is_published = models.BooleanField("published", default=True)
+    updated_at = models.DateTimeField("last edited", auto_now=True)
 
-    objects = SurgeonQuerySet.as_manager()
+    objects = PublishedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-is_default", "name"]
@@ -87,3 +123,101 @@ class Surgeon(models.Model):
 
     def get_absolute_url(self):
         return reverse("practice:surgeon", kwargs={"slug": self.slug})
+
+    def clean(self):
+        if self.photo and not self.photo_alt.strip():
+            raise ValidationError(
+                {"photo_alt": "Describe the photo for patients who cannot see it."}
+            )
+
+    @property
+    def specialty_list(self):
+        return split_lines(self.specialties)
+
+    @property
+    def affiliation_list(self):
+        return split_lines(self.affiliations)
+
+
+class Location(models.Model):
+    """A place where patients are seen, with its own address, phone and opening hours."""
+
+    name = models.CharField(max_length=120, help_text="e.g. “Downtown clinic”.")
+    street_address = models.CharField(max_length=200)
+    locality = models.CharField("town or city", max_length=100)
+    region = models.CharField("state", max_length=100, blank=True)
+    postal_code = models.CharField("ZIP code", max_length=20, blank=True)
+    country = models.CharField(max_length=2, default="US", help_text="Two-letter code.")
+    phone = models.CharField(max_length=40, blank=True)
+    hours_note = models.CharField(
+        max_length=200, blank=True, help_text="e.g. “Closed on public holidays”."
+    )
+    order = models.PositiveIntegerField(default=0)
+    is_published = models.BooleanField("published", default=True)
+    updated_at = models.DateTimeField("last edited", auto_now=True)
+
+    objects = PublishedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return f"{reverse('practice:home')}#{self.anchor}"
+
+    @property
+    def anchor(self):
+        return f"location-{self.pk}"
+
+    @property
+    def address_lines(self):
+        town = " ".join(part for part in [self.region, self.postal_code] if part)
+        return [self.street_address, ", ".join(part for part in [self.locality, town] if part)]
+
+    @property
+    def phone_href(self):
+        return phone_href(self.phone)
+
+    def weekly_hours(self):
+        """Each day of the week with its opening times, “Closed” days included."""
+        by_day = {day: [] for day in Weekday}
+        for period in self.opening_hours.all():
+            by_day[Weekday(period.weekday)].append(period)
+        return list(by_day.items())
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0
+    TUESDAY = 1
+    WEDNESDAY = 2
+    THURSDAY = 3
+    FRIDAY = 4
+    SATURDAY = 5
+    SUNDAY = 6
+
+
+class OpeningHours(models.Model):
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="opening_hours")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    opens = models.TimeField()
+    closes = models.TimeField()
+
+    class Meta:
+        ordering = ["weekday", "opens"]
+        verbose_name = "opening hours"
+        verbose_name_plural = "opening hours"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closes__gt=models.F("opens")),
+                name="opening_hours_close_after_opening",
+                violation_error_message="The closing time must be after the opening time.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+    def get_absolute_url(self):
+        return self.location.get_absolute_url()

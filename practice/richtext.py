@@ -5,7 +5,13 @@ they save is cleaned to the same allow-list by nh3, so the stored HTML is safe t
 as it is.
 """
 
+import html
+import re
+
+from django.utils.html import strip_tags
 from django_prose_editor.fields import ProseEditorField
+
+BLOCK_END = re.compile(r"(</(?:p|li|h[1-6]|ul|ol|blockquote)>|<br\s*/?>)", re.IGNORECASE)
 
 RICH_TEXT_EXTENSIONS = {
     "Bold": True,
@@ -30,3 +36,8 @@ class RichTextField(ProseEditorField):
         value = self.sanitize(getattr(model_instance, self.attname) or "")
         setattr(model_instance, self.attname, value)
         return value
+
+
+def plain_text(rich_text):
+    """The words of stored rich text, with a space wherever a paragraph or item ends."""
+    return " ".join(html.unescape(strip_tags(BLOCK_END.sub(r"\1 ", rich_text))).split())

@@ -6,6 +6,7 @@ tasks run in process, emails written as files under var/mail/. With DJANGO_DEBUG
 with a message naming the missing variable.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -120,6 +121,10 @@ STORAGES = {
     },
 }
 
+# Photos and other files staff upload. Several web machines must share this folder.
+MEDIA_URL = "/media/"
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
+
 ADMIN_URL = env("DJANGO_ADMIN_URL", default="admin/")
 
 X_FRAME_OPTIONS = "DENY"
@@ -143,7 +148,11 @@ DEFAULT_FROM_EMAIL = env(
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 OFFICE_EMAIL = env.list("OFFICE_EMAIL", default=["office@example.com"])
+# The site's public address: links in emails, canonical URLs, the sitemap and JSON-LD.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# A condition page whose last medical review is older than this is listed as due in the admin.
+MEDICAL_REVIEW_INTERVAL = timedelta(days=env.int("MEDICAL_REVIEW_INTERVAL_DAYS", default=365))
 
 # Celery. Without a broker the tasks run in process, so `make run` needs nothing else.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="") or None

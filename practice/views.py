@@ -8,30 +8,64 @@ from django.views.generic import DetailView, TemplateView
 
 from conditions.models import Condition
 
-from . import health
-from .breadcrumbs import BreadcrumbsMixin
+from . import health, structured_data
 from .models import Practice, Surgeon
+from .pages import PageMixin
+from .selectors import practice_details
 
 logger = logging.getLogger(__name__)
 
 
-class HomeView(TemplateView):
+class HomeView(PageMixin, TemplateView):
     template_name = "practice/home.html"
 
     def get_context_data(self, **kwargs):
+        surgeons = list(Surgeon.objects.published())
+        self.surgeon = surgeons[0] if surgeons else None
         return super().get_context_data(
             featured_conditions=Condition.objects.featured(),
-            surgeon=Surgeon.objects.published().first(),
+            surgeon=self.surgeon,
+            other_surgeons=surgeons[1:],
             **kwargs,
         )
 
+    def get_meta_description(self):
+        practice, _ = practice_details(self.request)
+        return practice.tagline
 
-class SurgeonDetailView(BreadcrumbsMixin, DetailView):
+    def get_structured_data(self):
+        practice, locations = practice_details(self.request)
+        nodes = [structured_data.medical_clinic(practice, locations)]
+        if self.surgeon:
+            nodes.append(structured_data.physician(self.surgeon))
+        return nodes
+
+
+class SurgeonDetailView(PageMixin, DetailView):
     queryset = Surgeon.objects.published()
     context_object_name = "surgeon"
 
+    def get_page_title(self):
+        return self.object.name
+
+    def get_meta_description(self):
+        practice, _ = practice_details(self.request)
+        title = f", {self.object.role}" if self.object.role else ""
+        return f"{self.object.name}{title}, at {practice.name}."
+
     def get_breadcrumbs(self):
         return [(self.object.name, None)]
+
+    def get_structured_data(self):
+        practice, locations = practice_details(self.request)
+        return [
+            structured_data.physician(self.object),
+            structured_data.medical_clinic(practice, locations),
+        ]
+
+    def get_context_data(self, **kwargs):
+        image = self.object.photo.url if self.object.photo else ""
+        return super().get_context_data(og_image=image, **kwargs)
 
 
 @never_cache

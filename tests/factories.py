@@ -12,7 +12,7 @@ from appointments.forms import AppointmentRequestForm
 from appointments.models import AppointmentRequest, Notification
 from conditions.models import Condition, ConditionSection
 from faq.models import Question
-from practice.models import Practice, Surgeon
+from practice.models import Location, OpeningHours, Practice, Surgeon
 
 
 class PracticeFactory(DjangoModelFactory):
@@ -23,7 +23,6 @@ class PracticeFactory(DjangoModelFactory):
     tagline = "Spine care you can understand."
     phone = "+1 555 0123"
     email = "hello@practice.test"
-    address = "1 Test Road\nTestville"
     office_recipients = "office@practice.test, manager@practice.test"
     medical_disclaimer = "This page is general information, not medical advice."
 
@@ -44,6 +43,28 @@ class SurgeonFactory(DjangoModelFactory):
     role = "Consultant spine surgeon"
     credentials = "MD"
     biography = "<p>A surgeon who explains things clearly.</p>"
+
+
+class LocationFactory(DjangoModelFactory):
+    class Meta:
+        model = Location
+
+    name = factory.Sequence(lambda n: f"Test clinic {n}")
+    street_address = "1 Test Road"
+    locality = "Testville"
+    region = "TS"
+    postal_code = "00000"
+    phone = "+1 555 0150"
+
+
+class OpeningHoursFactory(DjangoModelFactory):
+    class Meta:
+        model = OpeningHours
+
+    location = factory.SubFactory(LocationFactory)
+    weekday = 0
+    opens = "09:00"
+    closes = "17:00"
 
 
 class ConditionFactory(DjangoModelFactory):

@@ -19,3 +19,5 @@ CELERY_TASK_ALWAYS_EAGER = True
 # WhiteNoise serves the source folders, as in development, for the live-server tests.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# The public address differs from the test client's host, so tests see which one a page uses.
+SITE_URL = "https://practice.test"

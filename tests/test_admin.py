@@ -8,7 +8,7 @@ from django.urls import reverse
 from appointments.models import AppointmentRequest, Notification
 from conditions.models import Condition
 from faq.models import Question
-from practice.models import Practice, Surgeon
+from practice.models import Location, Practice, Surgeon
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -16,6 +16,7 @@ pytestmark = pytest.mark.django_db
 FACTORIES = {
     Practice: factories.PracticeFactory,
     Surgeon: factories.SurgeonFactory,
+    Location: factories.LocationFactory,
     Condition: factories.ConditionFactory,
     Question: factories.QuestionFactory,
     AppointmentRequest: factories.AppointmentRequestFactory,
@@ -36,6 +37,7 @@ def test_every_model_in_the_admin_is_tested_here():
 # What a member of staff would type into each list's search box to find one row.
 SEARCH_TERMS = {
     Surgeon: lambda surgeon: surgeon.name,
+    Location: lambda location: f'"{location.name}"',
     Condition: lambda condition: condition.title,
     Question: lambda question: question.question,
     AppointmentRequest: lambda appointment_request: appointment_request.reference,
@@ -136,6 +138,8 @@ def test_staff_create_a_condition_with_sections_and_its_reading_time_is_computed
             "questions-0-question": "Will I need surgery?",
             "questions-0-answer": "<p>Usually not.</p>",
             "questions-0-is_published": "on",
+            "former_slugs-TOTAL_FORMS": "0",
+            "former_slugs-INITIAL_FORMS": "0",
         },
     )
 

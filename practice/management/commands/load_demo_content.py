@@ -1,10 +1,15 @@
+from pathlib import Path
+
+from django.core.files import File
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from conditions.models import Condition, ConditionSection
 from faq.models import Question
 from practice import demo_content
-from practice.models import Practice, Surgeon
+from practice.models import Location, OpeningHours, Practice, Surgeon
+
+SURGEON_PHOTO = Path(demo_content.__file__).parent / "demo" / "surgeon-placeholder.png"
 
 CONDITION_FIELDS = [
     "title",
@@ -30,12 +35,14 @@ class Command(BaseCommand):
         if not Practice.objects.exists():
             Practice.objects.create(**demo_content.PRACTICE)
             created.append("practice details")
-        surgeon, surgeon_created = Surgeon.objects.get_or_create(
-            slug=demo_content.SURGEON["slug"],
-            defaults=demo_content.SURGEON | {"is_default": not Surgeon.objects.exists()},
-        )
-        if surgeon_created:
+        surgeon = Surgeon.objects.filter(slug=demo_content.SURGEON["slug"]).first()
+        if surgeon is None:
+            surgeon = self.create_surgeon()
             created.append(f"surgeon {surgeon}")
+        if not Location.objects.exists():
+            for order, data in enumerate(demo_content.LOCATIONS):
+                self.create_location(data, order)
+            created.append("locations")
         new_conditions = {}
         for data in demo_content.CONDITIONS:
             if Condition.objects.filter(slug=data["slug"]).exists():
@@ -55,6 +62,21 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS("Loaded: " + "; ".join(created) + "."))
         else:
             self.stdout.write("The demo content is already there; nothing changed.")
+
+    def create_surgeon(self):
+        surgeon = Surgeon(**demo_content.SURGEON, is_default=not Surgeon.objects.exists())
+        with SURGEON_PHOTO.open("rb") as photo:
+            surgeon.photo.save(SURGEON_PHOTO.name, File(photo), save=False)
+        surgeon.save()
+        return surgeon
+
+    def create_location(self, data, order):
+        fields = {name: value for name, value in data.items() if name != "hours"}
+        location = Location.objects.create(order=order, **fields)
+        OpeningHours.objects.bulk_create(
+            OpeningHours(location=location, weekday=day, opens=opens, closes=closes)
+            for day, opens, closes in data["hours"]
+        )
 
     def create_condition(self, data, surgeon):
         condition = Condition.objects.create(
