@@ -48,7 +48,8 @@ def test_office_notification_reaches_the_office_with_reply_to_the_patient(appoin
     assert message.to == ["office@practice.test", "manager@practice.test"]
     assert message.reply_to == ["ana@patient.test"]
     assert message.subject == f"New appointment request {appointment_request.reference}"
-    admin_link = f"{settings.SITE_URL}/admin/appointments/appointmentrequest/{appointment_request.pk}/change/"
+    admin_path = f"/admin/appointments/appointmentrequest/{appointment_request.pk}/change/"
+    admin_link = f"{settings.SITE_URL}{admin_path}"
     html, _ = message.alternatives[0]
     for body in (message.body, html):
         assert admin_link in body
