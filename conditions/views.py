@@ -83,8 +83,8 @@ class ConditionDetailView(PageMixin, DetailView):
 
 
 @method_decorator(never_cache, name="dispatch")
-@method_decorator(permission_required(VIEW_PERMISSION, raise_exception=True), name="dispatch")
 @method_decorator(staff_member_required, name="dispatch")
+@method_decorator(permission_required(VIEW_PERMISSION, raise_exception=True), name="dispatch")
 class ConditionPreviewView(ConditionDetailView):
     """A condition page as patients will see it, drafts included, for staff only."""
 

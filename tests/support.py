@@ -2,12 +2,14 @@
 
 import email
 import email.policy
+import io
 import os
 import socket
 import time
 from contextlib import contextmanager
 
 import pytest
+from PIL import Image
 
 from practice.celery import app as celery_app
 
@@ -79,3 +81,13 @@ class Mailbox:
     def wait_for(self, count, timeout=30):
         wait_until(lambda: len(self.messages) >= count, timeout)
         return list(self.messages)
+
+
+def png_image(width=1, height=1):
+    """A small valid PNG, for tests that upload a photo."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), "white").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+PNG_1X1 = png_image()

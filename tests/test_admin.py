@@ -1,15 +1,21 @@
 """Every admin page a member of staff can reach loads, for every registered model."""
 
+from datetime import timedelta
+
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group, User
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from appointments.models import AppointmentRequest, Notification
 from conditions.models import Condition
 from faq.models import Question
 from practice.models import Location, Practice, Surgeon
 from tests import factories
+from tests.factories import ConditionFactory, SurgeonFactory
+from tests.support import PNG_1X1
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +81,9 @@ def test_change_page_loads(admin_client, model):
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize("model", [Surgeon, Condition, Question], ids=lambda m: m.__name__)
+@pytest.mark.parametrize(
+    "model", [Surgeon, Location, Condition, Question], ids=lambda m: m.__name__
+)
 def test_add_page_loads(admin_client, model):
     assert admin_client.get(admin_url(model, "add")).status_code == 200
 
@@ -152,3 +160,113 @@ def test_staff_create_a_condition_with_sections_and_its_reading_time_is_computed
     ]
     assert "<script>" not in condition.sections.first().body
     assert condition.questions.get().question == "Will I need surgery?"
+
+
+def test_condition_list_shows_drafts_schedules_and_reviews_due(admin_client):
+    today = timezone.localdate()
+    ConditionFactory(title="Live page", last_reviewed_on=today)
+    ConditionFactory(title="Unfinished", is_published=False, last_reviewed_on=today)
+    ConditionFactory(
+        title="Coming soon",
+        publish_at=timezone.now() + timedelta(days=2),
+        last_reviewed_on=today - timedelta(days=800),
+    )
+
+    listed = admin_client.get(admin_url(Condition, "changelist"))
+    due = admin_client.get(admin_url(Condition, "changelist"), {"review": "due"})
+
+    rows = {row.title: row for row in listed.context["cl"].result_list}
+    assert set(rows) == {"Live page", "Unfinished", "Coming soon"}
+    assert "Draft" in listed.text
+    assert "Scheduled for" in listed.text
+    assert [condition.title for condition in due.context["cl"].result_list] == ["Coming soon"]
+
+
+def test_draft_change_page_links_to_its_preview(admin_client):
+    draft = ConditionFactory(is_published=False)
+
+    page = admin_client.get(admin_url(Condition, "change", draft.pk)).text
+
+    assert f'href="{draft.get_preview_url()}"' in page
+    assert "Preview this page as patients will see it" in page
+
+
+def test_new_condition_is_reviewed_by_the_default_surgeon(admin_client):
+    SurgeonFactory(name="Dr. Other")
+    default = SurgeonFactory(name="Dr. Default", is_default=True)
+
+    response = admin_client.get(admin_url(Condition, "add"))
+
+    assert response.context["adminform"].form.initial["reviewed_by"] == default.pk
+
+
+def test_staff_add_a_location_with_its_opening_hours(admin_client, client):
+    response = admin_client.post(
+        admin_url(Location, "add"),
+        {
+            "name": "Riverside clinic",
+            "phone": "+1 555 0101",
+            "street_address": "200 Sample Avenue",
+            "locality": "Riverside",
+            "region": "ST",
+            "postal_code": "00001",
+            "country": "US",
+            "order": "0",
+            "is_published": "on",
+            "opening_hours-TOTAL_FORMS": "2",
+            "opening_hours-INITIAL_FORMS": "0",
+            "opening_hours-0-weekday": "1",
+            "opening_hours-0-opens": "09:00",
+            "opening_hours-0-closes": "13:00",
+            "opening_hours-1-weekday": "3",
+            "opening_hours-1-opens": "14:00",
+            "opening_hours-1-closes": "18:00",
+        },
+    )
+
+    assert response.status_code == 302
+    location = Location.objects.get()
+    assert [str(period) for period in location.opening_hours.all()] == [
+        "Tuesday 09:00–13:00",
+        "Thursday 14:00–18:00",
+    ]
+
+
+def test_closing_before_opening_is_refused_at_the_row(admin_client):
+    location = factories.LocationFactory()
+    response = admin_client.post(
+        admin_url(Location, "change", location.pk),
+        {
+            "name": location.name,
+            "street_address": location.street_address,
+            "locality": location.locality,
+            "country": "US",
+            "order": "0",
+            "opening_hours-TOTAL_FORMS": "1",
+            "opening_hours-INITIAL_FORMS": "0",
+            "opening_hours-0-weekday": "1",
+            "opening_hours-0-opens": "17:00",
+            "opening_hours-0-closes": "09:00",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "The closing time must be after the opening time." in response.text
+    assert not location.opening_hours.exists()
+
+
+def test_a_photo_needs_a_description(admin_client):
+    response = admin_client.post(
+        admin_url(Surgeon, "add"),
+        {
+            "name": "Dr. New",
+            "slug": "dr-new",
+            "photo": SimpleUploadedFile("portrait.png", PNG_1X1, content_type="image/png"),
+            "photo_alt": "",
+            "is_published": "on",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "Describe the photo for patients who cannot see it." in response.text
+    assert not Surgeon.objects.exists()

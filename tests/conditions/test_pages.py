@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -89,3 +91,35 @@ def test_rich_text_is_cleaned_when_saved(condition):
 
     section.refresh_from_db()
     assert section.body == "<p>Safe <a>x</a></p>"
+
+
+def test_script_typed_by_staff_never_reaches_the_page(client, condition):
+    ConditionSectionFactory(
+        condition=condition,
+        heading="Recovery",
+        body='<p>Rest.</p><script>alert(1)</script><img src="x" onerror="alert(2)">',
+    )
+    condition.approach = '<p onmouseover="alert(3)">We plan with care.</p>'
+    condition.save()
+
+    page = client.get(condition.get_absolute_url()).text
+
+    assert "<p>Rest.</p>" in page
+    assert "<p>We plan with care.</p>" in page
+    assert "alert(" not in page
+    assert "onerror" not in page
+
+
+def test_table_of_contents_links_to_every_section_in_order(client, condition):
+    ConditionSectionFactory(condition=condition, heading="Why it is harder", order=1)
+    ConditionSectionFactory(condition=condition, heading="Recovery", order=2)
+
+    page = client.get(condition.get_absolute_url()).text
+
+    toc = page[
+        page.index('<nav class="toc"') : page.index("</nav>", page.index('<nav class="toc"'))
+    ]
+    links = re.findall(r'<a href="#([^"]+)">([^<]+)</a>', toc)
+    assert [title for _, title in links[:2]] == ["Why it is harder", "Recovery"]
+    for anchor, _ in links:
+        assert f'id="{anchor}"' in page

@@ -3,11 +3,11 @@ from django.core.management import call_command
 
 from conditions.models import Condition, ConditionSection
 from faq.models import Question
-from practice.models import Practice, Surgeon
+from practice.models import Location, OpeningHours, Practice, Surgeon
 
 pytestmark = pytest.mark.django_db
 
-MODELS = [Practice, Surgeon, Condition, ConditionSection, Question]
+MODELS = [Practice, Surgeon, Location, OpeningHours, Condition, ConditionSection, Question]
 
 
 def counts():
@@ -54,3 +54,20 @@ def test_demo_page_has_every_part_of_a_condition_page(client):
     response = client.get(condition.get_absolute_url())
     assert response.status_code == 200
     assert "Revision spine surgery" in response.text
+
+
+def test_demo_practice_has_a_surgeon_with_photo_two_locations_and_general_questions(client):
+    call_command("load_demo_content")
+
+    surgeon = Surgeon.objects.get()
+    assert surgeon.is_default
+    assert surgeon.photo
+    assert surgeon.photo_alt
+    assert len(surgeon.specialty_list) >= 3
+    assert surgeon.affiliation_list
+    assert client.get(surgeon.photo.url).status_code == 200
+    locations = Location.objects.all()
+    assert len(locations) == 2
+    assert all(location.opening_hours.exists() for location in locations)
+    assert Question.objects.filter(condition__isnull=True).count() >= 4
+    assert Condition.objects.published().count() == 4

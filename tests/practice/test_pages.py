@@ -6,7 +6,12 @@ from django.test import Client
 from django.urls import reverse
 
 from practice.views import server_error
-from tests.factories import ConditionFactory, SurgeonFactory
+from tests.factories import (
+    ConditionFactory,
+    LocationFactory,
+    OpeningHoursFactory,
+    SurgeonFactory,
+)
 from tests.support import celery_publishing_to
 
 pytestmark = pytest.mark.django_db
@@ -57,13 +62,49 @@ def test_home_presents_the_practice_surgeon_and_featured_conditions(client, prac
     assert "Not featured" not in page
 
 
-def test_surgeon_profile_page(client):
-    surgeon = SurgeonFactory(name="Dr. Jane Example", biography="<p>Plain words.</p>")
+def test_surgeon_profile_shows_title_credentials_specialties_affiliations(client):
+    surgeon = SurgeonFactory(
+        name="Dr. Jane Example",
+        role="Consultant spine surgeon",
+        credentials="MD, FACS",
+        specialties="Revision spine surgery\nSpinal fusion",
+        affiliations="Example General Hospital\n\nExample Society of Spine Surgeons",
+        biography="<p>Plain words.</p>",
+    )
 
-    response = client.get(surgeon.get_absolute_url())
+    page = client.get(surgeon.get_absolute_url()).text
 
-    assert "<h1>Dr. Jane Example</h1>" in response.text
-    assert "<p>Plain words.</p>" in response.text
+    assert "<h1>Dr. Jane Example</h1>" in page
+    assert '<p class="eyebrow">Consultant spine surgeon</p>' in page
+    assert '<p class="lead">MD, FACS</p>' in page
+    assert "<li>Revision spine surgery</li><li>Spinal fusion</li>" in page
+    assert "<li>Example General Hospital</li><li>Example Society of Spine Surgeons</li>" in page
+    assert "<p>Plain words.</p>" in page
+
+
+def test_home_shows_each_location_with_its_hours(client, practice):
+    location = LocationFactory(name="Riverside clinic", phone="+1 555 0101")
+    OpeningHoursFactory(location=location, weekday=1, opens="09:00", closes="13:00")
+    OpeningHoursFactory(location=location, weekday=1, opens="14:00", closes="18:00")
+    LocationFactory(name="Hidden clinic", is_published=False)
+
+    page = client.get(reverse("practice:home")).text
+
+    assert '<h3 id="location-' in page
+    assert "Riverside clinic" in page
+    assert "Hidden clinic" not in page
+    tuesday = re.search(r'<th scope="row">Tuesday</th>\s*<td>(.*?)</td>', page).group(1)
+    assert re.sub(r"<[^>]+>", "", tuesday) == "9:00 a.m. to 1:00 p.m., 2:00 p.m. to 6:00 p.m."
+    assert re.search(r'<th scope="row">Monday</th>\s*<td>Closed</td>', page)
+    assert '<a href="tel:+15550101">+1 555 0101</a>' in page
+
+
+def test_every_page_lists_the_locations_in_its_footer(client, practice):
+    LocationFactory(name="Riverside clinic", street_address="200 Sample Avenue")
+
+    page = client.get(reverse("faq:list")).text
+
+    assert "200 Sample Avenue" in page
 
 
 def test_unpublished_surgeon_is_not_found(client):

@@ -1,0 +1,170 @@
+"""Drafts, previews, scheduled publishing, renamed pages and medical review, as staff use them."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+from django.utils import timezone
+
+from conditions.models import Condition
+from tests.factories import ConditionFactory, QuestionFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def draft():
+    return ConditionFactory(title="Spinal stenosis", slug="spinal-stenosis", is_published=False)
+
+
+@pytest.fixture
+def editor(client):
+    user = UserFactory(is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="view_condition"))
+    client.force_login(user)
+    return user
+
+
+def test_draft_is_hidden_from_the_public_everywhere(client, draft):
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    assert "Spinal stenosis" not in client.get(reverse("conditions:list")).text
+    assert "spinal-stenosis" not in client.get("/sitemap.xml").text
+    assert "Spinal stenosis" not in client.get(reverse("practice:home")).text
+
+
+def test_staff_preview_a_draft_with_its_questions(client, editor, draft):
+    QuestionFactory(condition=draft, question="Will I need an operation?")
+
+    response = client.get(draft.get_preview_url())
+
+    assert response.status_code == 200
+    assert "This page is a draft: patients cannot see it." in response.text
+    assert "<h1>Spinal stenosis</h1>" in response.text
+    assert "Will I need an operation?" in response.text
+    assert '<meta name="robots" content="noindex, nofollow">' in response.text
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_preview_sends_a_visitor_to_the_staff_login(client, draft):
+    response = client.get(draft.get_preview_url())
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_preview_is_refused_to_staff_without_permission_to_see_pages(client, draft):
+    client.force_login(UserFactory(is_staff=True))
+
+    response = client.get(draft.get_preview_url())
+
+    assert response.status_code == 403
+    assert "You cannot open this page" in response.text
+
+
+def test_scheduled_page_appears_when_its_time_comes(client, draft):
+    draft.is_published = True
+    draft.publish_at = timezone.now() + timedelta(hours=1)
+    draft.save()
+
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    assert "Spinal stenosis" not in client.get(reverse("conditions:list")).text
+
+    Condition.objects.filter(pk=draft.pk).update(publish_at=timezone.now() - timedelta(minutes=1))
+
+    assert client.get(draft.get_absolute_url()).status_code == 200
+    assert "Spinal stenosis" in client.get(reverse("conditions:list")).text
+
+
+def test_questions_of_a_scheduled_page_wait_with_it(client, draft):
+    draft.is_published = True
+    draft.publish_at = timezone.now() + timedelta(days=1)
+    draft.save()
+    QuestionFactory(condition=draft, question="Will I need an operation?")
+
+    assert "Will I need an operation?" not in client.get(reverse("faq:list")).text
+
+
+def test_renamed_published_page_redirects_permanently_from_its_old_address(client, condition):
+    old_url = condition.get_absolute_url()
+    condition.slug = "revision-surgery-of-the-spine"
+    condition.save()
+
+    response = client.get(old_url)
+
+    assert response.status_code == 301
+    assert response["Location"] == "/conditions/revision-surgery-of-the-spine/"
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_a_page_renamed_twice_redirects_from_both_old_addresses(client, condition):
+    condition.slug = "second-name"
+    condition.save()
+    condition.slug = "third-name"
+    condition.save()
+
+    for old in ["revision-spine-surgery", "second-name"]:
+        assert client.get(f"/conditions/{old}/")["Location"] == "/conditions/third-name/"
+
+
+def test_renaming_back_to_an_old_address_serves_the_page_there(client, condition):
+    condition.slug = "new-name"
+    condition.save()
+    condition.slug = "revision-spine-surgery"
+    condition.save()
+
+    assert client.get("/conditions/revision-spine-surgery/").status_code == 200
+    assert client.get("/conditions/new-name/")["Location"] == "/conditions/revision-spine-surgery/"
+
+
+def test_a_new_page_may_take_an_old_address(client, condition):
+    condition.slug = "new-name"
+    condition.save()
+
+    newcomer = ConditionFactory(title="Newcomer", slug="revision-spine-surgery")
+
+    response = client.get("/conditions/revision-spine-surgery/")
+    assert response.status_code == 200
+    assert response.context["condition"] == newcomer
+
+
+def test_renaming_a_draft_leaves_no_redirect(client, draft):
+    draft.slug = "lumbar-stenosis"
+    draft.save()
+    draft.is_published = True
+    draft.save()
+
+    assert client.get("/conditions/spinal-stenosis/").status_code == 404
+
+
+def test_old_address_of_a_page_taken_back_to_draft_is_not_found(client, condition):
+    condition.slug = "new-name"
+    condition.save()
+    condition.is_published = False
+    condition.save()
+
+    assert client.get("/conditions/revision-spine-surgery/").status_code == 404
+
+
+def test_review_is_due_when_older_than_the_interval_or_never_done(settings):
+    settings.MEDICAL_REVIEW_INTERVAL = timedelta(days=365)
+    today = timezone.localdate()
+    recent = ConditionFactory(last_reviewed_on=today - timedelta(days=364))
+    old = ConditionFactory(last_reviewed_on=today - timedelta(days=366))
+    never = ConditionFactory(last_reviewed_on=None)
+
+    assert set(Condition.objects.review_due()) == {old, never}
+    assert [recent.is_review_due, old.is_review_due, never.is_review_due] == [False, True, True]
+
+
+def test_search_engines_get_the_staff_written_title_and_description(client, condition):
+    condition.meta_title = "Revision spine surgery: when a second operation helps"
+    condition.meta_description = "A short description for search results."
+    condition.save()
+
+    page = client.get(condition.get_absolute_url()).text
+
+    assert "<title>Revision spine surgery: when a second operation helps · " in page
+    assert '<meta name="description" content="A short description for search results.">' in page
+    assert "<h1>Revision spine surgery</h1>" in page
