@@ -41,7 +41,10 @@ class ConditionQuerySet(models.QuerySet):
 class Condition(models.Model):
     title = models.CharField(max_length=150)
     slug = models.SlugField(
-        max_length=160, unique=True, help_text="The last part of the page's address."
+        max_length=160,
+        unique=True,
+        help_text="The last part of the page's address. If you change it on a published "
+        "page, the old address keeps working and leads here.",
     )
     eyebrow = models.CharField(
         "area of expertise",
