@@ -270,3 +270,20 @@ def test_a_photo_needs_a_description(admin_client):
     assert response.status_code == 200
     assert "Describe the photo for patients who cannot see it." in response.text
     assert not Surgeon.objects.exists()
+
+
+def test_admin_index_counts_the_pages_due_for_medical_review(admin_client):
+    ConditionFactory(last_reviewed_on=timezone.localdate())
+    ConditionFactory(last_reviewed_on=None)
+    ConditionFactory(last_reviewed_on=timezone.localdate() - timedelta(days=800))
+
+    page = admin_client.get(reverse("admin:index")).text
+
+    assert "2 condition pages are due for medical review" in page
+    assert "/admin/conditions/condition/?review=due" in page
+
+
+def test_admin_index_says_nothing_when_every_page_is_reviewed(admin_client):
+    ConditionFactory(last_reviewed_on=timezone.localdate())
+
+    assert "Needs attention" not in admin_client.get(reverse("admin:index")).text
