@@ -65,7 +65,13 @@ class ConditionAdmin(admin.ModelAdmin):
     list_select_related = ["reviewed_by"]
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["related_conditions"]
-    readonly_fields = ["preview_link", "reading_minutes", "created_at", "updated_at"]
+    readonly_fields = [
+        "preview_link",
+        "reading_minutes",
+        "first_published_at",
+        "created_at",
+        "updated_at",
+    ]
     date_hierarchy = "updated_at"
     save_on_top = True
     fieldsets = [
@@ -81,9 +87,24 @@ class ConditionAdmin(admin.ModelAdmin):
             "Search engines",
             {"fields": ["meta_title", "meta_description"], "classes": ["collapse"]},
         ),
-        ("Computed", {"fields": ["reading_minutes", "created_at", "updated_at"]}),
+        (
+            "Computed",
+            {"fields": ["reading_minutes", "first_published_at", "created_at", "updated_at"]},
+        ),
     ]
     inlines = [ConditionSectionInline, QuestionInline, FormerSlugInline]
+
+    def get_inline_instances(self, request, obj=None):
+        """A new page has no former addresses yet."""
+        inlines = super().get_inline_instances(request, obj)
+        if obj is None:
+            return [inline for inline in inlines if not isinstance(inline, FormerSlugInline)]
+        return inlines
+
+    def get_fieldsets(self, request, obj=None):
+        """The computed values exist only once the page is saved."""
+        fieldsets = super().get_fieldsets(request, obj)
+        return fieldsets if obj else [fs for fs in fieldsets if fs[0] != "Computed"]
 
     def view_on_site(self, condition):
         return condition.get_absolute_url() if condition.is_live else condition.get_preview_url()

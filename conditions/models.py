@@ -101,6 +101,7 @@ class Condition(models.Model):
         blank=True,
         help_text="Optional; the summary is used when empty.",
     )
+    first_published_at = models.DateTimeField(null=True, editable=False)
     reading_minutes = models.PositiveSmallIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField("last edited", auto_now=True)
@@ -114,6 +115,8 @@ class Condition(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
+        if self.is_published and self.first_published_at is None:
+            self.first_published_at = self.publish_at or timezone.now()
         super().save(*args, **kwargs)
         self.keep_former_slug()
 
@@ -123,19 +126,20 @@ class Condition(models.Model):
     @classmethod
     def from_db(cls, db, field_names, values):
         condition = super().from_db(db, field_names, values)
-        condition._saved_slug, condition._saved_as_published = (
-            condition.__dict__.get("slug"),
-            condition.__dict__.get("is_published"),
-        )
+        condition._saved_slug = condition.__dict__.get("slug")
         return condition
 
     def keep_former_slug(self):
-        """After a published page's slug changes, its old address redirects to the new one."""
+        """Once a page has been published, an address it leaves redirects to its new one.
+
+        Patients and search engines may have kept the old address even if the page has
+        been taken back to draft since.
+        """
         saved_slug = getattr(self, "_saved_slug", None)
-        if saved_slug and saved_slug != self.slug and self._saved_as_published:
+        if saved_slug and saved_slug != self.slug and self.first_published_at:
             FormerSlug.objects.update_or_create(slug=saved_slug, defaults={"condition": self})
         FormerSlug.objects.filter(slug=self.slug).delete()
-        self._saved_slug, self._saved_as_published = self.slug, self.is_published
+        self._saved_slug = self.slug
 
     @property
     def is_live(self):

@@ -129,13 +129,25 @@ def test_a_new_page_may_take_an_old_address(client, condition):
     assert response.context["condition"] == newcomer
 
 
-def test_renaming_a_draft_leaves_no_redirect(client, draft):
+def test_renaming_a_never_published_draft_leaves_no_redirect(client, draft):
     draft.slug = "lumbar-stenosis"
     draft.save()
     draft.is_published = True
     draft.save()
 
     assert client.get("/conditions/spinal-stenosis/").status_code == 404
+    assert not draft.former_slugs.exists()
+
+
+def test_a_page_renamed_while_back_in_draft_keeps_its_old_address(client, condition):
+    condition.is_published = False
+    condition.save()
+    condition.slug = "new-name"
+    condition.save()
+    condition.is_published = True
+    condition.save()
+
+    assert client.get("/conditions/revision-spine-surgery/")["Location"] == "/conditions/new-name/"
 
 
 def test_old_address_of_a_page_taken_back_to_draft_is_not_found(client, condition):
