@@ -2,8 +2,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
-from django.views.static import serve
 
+from . import views
 from .sitemaps import SITEMAPS
 
 urlpatterns = [
@@ -14,7 +14,7 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     # Staff's uploads (the surgeon's photo) are few and small; Django serves them, so the
     # site needs no other web server. A front proxy may serve MEDIA_ROOT itself instead.
-    re_path(r"^media/(?P<path>.+)$", serve, {"document_root": settings.MEDIA_ROOT}),
+    re_path(r"^media/(?P<path>.+)$", views.media, name="media"),
     path("", include("practice.site_urls")),
 ]
 

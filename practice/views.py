@@ -1,10 +1,12 @@
 import logging
 
+from django.conf import settings
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, TemplateView
+from django.views.static import serve
 
 from conditions.models import Condition
 
@@ -73,6 +75,11 @@ def healthz(request):
     status = health.service_status()
     all_up = all(state == "up" for state in status.values())
     return JsonResponse(status, status=200 if all_up else 503)
+
+
+def media(request, path):
+    """Serve a file staff uploaded, from the media folder the settings name now."""
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
 
 
 def csrf_failure(request, reason=""):

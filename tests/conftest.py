@@ -3,6 +3,7 @@ import shutil
 import subprocess
 import sys
 import uuid
+from contextlib import contextmanager
 from datetime import timedelta
 from urllib.parse import quote, urlparse
 
@@ -150,18 +151,44 @@ def chromium_path():
     return path
 
 
-@pytest.fixture
-def phone_page(chromium_path, monkeypatch):
-    """A Chromium page the size of a small phone (360 px wide)."""
+# The screens the browser tests use: a small phone, and an office desktop.
+PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
+DESKTOP = {"viewport": {"width": 1280, "height": 800}}
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_path):
+    """One headless Chromium for the tests of a module; each page has a context of its own."""
     # Playwright's sync API runs an event loop in this thread, so Django treats the
-    # test's own (synchronous) database calls as async ones: allow them, and close the
-    # connection they open, which lives only while the loop runs.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        context = browser.new_context(
-            viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True
-        )
-        yield context.new_page()
-        browser.close()
-        connections.close_all()
+    # tests' own (synchronous) database calls as async ones: allow them, and close the
+    # connections they open, which live only while the loop runs. The loop runs from here
+    # to the end of the module, no longer, so it never reaches the tests of other modules.
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+            connections.close_all()
+
+
+@contextmanager
+def browser_page(browser, **context_options):
+    """A page in a fresh browser context (no cookies, no storage), made with these options."""
+    context = browser.new_context(**context_options)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def phone_page(browser):
+    """A Chromium page the size of a small phone (360 px wide)."""
+    with browser_page(browser, **PHONE) as page:
+        yield page
+
+
+@pytest.fixture
+def desktop_page(browser):
+    """A Chromium page the size of an office desktop screen (1280 × 800)."""
+    with browser_page(browser, **DESKTOP) as page:
+        yield page

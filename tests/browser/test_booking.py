@@ -1,13 +1,12 @@
 """A patient on a phone books from the condition page, in Chromium driven by Playwright."""
 
 import re
-from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from appointments.models import AppointmentRequest
+from tests.browser.patient import fill_in_a_valid_request
 from tests.factories import ConditionSectionFactory, PracticeFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -35,14 +34,7 @@ def test_patient_books_from_the_condition_page(live_server, phone_page, conditio
         "revision-spine-surgery"
     )
     assert not page_overflows_sideways(page)
-    page.get_by_role("textbox", name="Full name").fill("Ana María Núñez")
-    page.get_by_role("textbox", name="Email", exact=True).fill("ana@patient.test")
-    page.get_by_role("textbox", name="Phone number").fill("+1 555 0199")
-    preferred_date = timezone.localdate() + timedelta(days=5)
-    page.get_by_label("Preferred date").fill(preferred_date.isoformat())
-    page.get_by_role("group", name="Preferred time of day").get_by_label("Morning").check()
-    page.get_by_role("group", name="Have you had spine surgery before?").get_by_label("Yes").check()
-    page.get_by_label("I agree that the practice may contact me").check()
+    preferred_date = fill_in_a_valid_request(page)
     page.get_by_role("button", name="Send request").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Thank you, we have your request")

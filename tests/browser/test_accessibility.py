@@ -1,0 +1,109 @@
+"""The pages patients see pass axe-core, on a phone and on a desktop screen, in Chromium.
+
+axe runs its default rules: WCAG 2.0 and 2.1 at levels A and AA, and axe's best
+practices. The pages show the demo content that `load_demo_content` loads on a fresh site.
+"""
+
+import io
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from tests.browser.patient import fill_in_a_valid_request
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE = Axe()
+
+
+@pytest.fixture
+def site(transactional_db, live_server):
+    """The live server's address, with the demo content loaded."""
+    call_command("load_demo_content", stdout=io.StringIO())
+    return live_server.url
+
+
+@pytest.fixture(params=["phone", "desktop"])
+def page(request, site):
+    """Each test runs twice: on a phone (360 px wide) and on a desktop screen (1280 px)."""
+    return request.getfixturevalue(f"{request.param}_page")
+
+
+def axe_report(page):
+    """Every axe violation on the page, with the selectors of the failing elements."""
+    # Patients open the answers that <details> hide, so axe checks them open.
+    page.evaluate("document.querySelectorAll('details').forEach(details => details.open = true)")
+    lines = []
+    for violation in AXE.run(page).response["violations"]:
+        lines.append(
+            f"{violation['id']} ({violation['impact']}): {violation['help']} "
+            f"<{violation['helpUrl']}>"
+        )
+        for node in violation["nodes"]:
+            # A target is a list of selectors, one more for each iframe or shadow root.
+            selector = " >>> ".join(
+                " ".join(part) if isinstance(part, list) else part for part in node["target"]
+            )
+            lines.append(f"  - {selector}: {' '.join(node['failureSummary'].split())}")
+    return "\n".join(lines)
+
+
+def assert_accessible(page):
+    __tracebackhide__ = True
+    expect(page.locator("h1"), "a page has exactly one h1").to_have_count(1)
+    report = axe_report(page)
+    assert not report, f"axe found violations on {page.url}:\n{report}"
+
+
+def assert_skip_link_works(page):
+    """The first Tab reaches the skip link, and Enter on it takes focus to the main content."""
+    __tracebackhide__ = True
+    page.keyboard.press("Tab")
+    skip_link = page.get_by_role("link", name="Skip to main content")
+    expect(skip_link).to_be_focused()
+    expect(skip_link).to_be_in_viewport()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("main")).to_be_focused()
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/conditions/", "/conditions/revision-spine-surgery/", "/faq/"]
+)
+def test_page_is_accessible(page, site, path):
+    page.goto(f"{site}{path}")
+
+    assert_skip_link_works(page)
+    assert_accessible(page)
+
+
+def test_surgeon_profile_with_photo_is_accessible(page, site):
+    page.goto(f"{site}/surgeons/dr-jane-example/")
+
+    photo = page.get_by_role("img", name="A plain placeholder silhouette")
+    expect(photo).to_be_visible()
+    assert photo.evaluate("image => image.complete && image.naturalWidth > 0"), "photo not loaded"
+    assert_skip_link_works(page)
+    assert_accessible(page)
+
+
+def test_form_with_mistakes_is_accessible(page, site):
+    page.goto(f"{site}/appointments/")
+    assert_skip_link_works(page)
+
+    page.get_by_role("button", name="Send request").click()
+
+    expect(page.get_by_role("alert")).to_contain_text("Please check")
+    expect(page.locator("#form-errors")).to_be_focused()
+    assert_accessible(page)
+
+
+def test_thanks_page_is_accessible(page, site):
+    page.goto(f"{site}/appointments/?condition=revision-spine-surgery")
+    fill_in_a_valid_request(page)
+    page.get_by_role("button", name="Send request").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you, we have your request")
+    assert_skip_link_works(page)
+    assert_accessible(page)
