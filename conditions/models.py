@@ -1,7 +1,9 @@
 import math
 
 from django.conf import settings
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -16,10 +18,12 @@ def live(prefix=""):
     """The condition that patients may see: published, and its publication time has come.
 
     `prefix` reaches a condition through a relation, e.g. "condition__" from a question.
+    The database reads the clock at each query, so a queryset built once (a view's
+    `queryset`, a form field's choices) still shows a scheduled page when its time comes.
     """
     return models.Q(**{f"{prefix}is_published": True}) & (
         models.Q(**{f"{prefix}publish_at__isnull": True})
-        | models.Q(**{f"{prefix}publish_at__lte": timezone.now()})
+        | models.Q(**{f"{prefix}publish_at__lte": Now()})
     )
 
 
@@ -114,14 +118,25 @@ class Condition(models.Model):
     def __str__(self):
         return self.title
 
+    @transaction.atomic
     def save(self, *args, **kwargs):
-        if self.is_published and self.first_published_at is None:
+        was_published = self.first_published_at is not None
+        if self.is_published and not was_published:
             self.first_published_at = self.publish_at or timezone.now()
         super().save(*args, **kwargs)
-        self.keep_former_slug()
+        self.keep_former_slug(was_published=was_published)
 
     def get_absolute_url(self):
         return reverse("conditions:detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        if self.publish_at and not self.is_published:
+            raise ValidationError(
+                {
+                    "publish_at": "Tick “Published” as well: a page is shown from this time "
+                    "only once it is published."
+                }
+            )
 
     @classmethod
     def from_db(cls, db, field_names, values):
@@ -129,14 +144,14 @@ class Condition(models.Model):
         condition._saved_slug = condition.__dict__.get("slug")
         return condition
 
-    def keep_former_slug(self):
+    def keep_former_slug(self, *, was_published):
         """Once a page has been published, an address it leaves redirects to its new one.
 
         Patients and search engines may have kept the old address even if the page has
-        been taken back to draft since.
+        been taken back to draft since. An address never published leaves no trace.
         """
         saved_slug = getattr(self, "_saved_slug", None)
-        if saved_slug and saved_slug != self.slug and self.first_published_at:
+        if saved_slug and saved_slug != self.slug and was_published:
             FormerSlug.objects.update_or_create(slug=saved_slug, defaults={"condition": self})
         FormerSlug.objects.filter(slug=self.slug).delete()
         self._saved_slug = self.slug
@@ -150,6 +165,13 @@ class Condition(models.Model):
         if self.last_reviewed_on is None:
             return True
         return self.last_reviewed_on < timezone.localdate() - settings.MEDICAL_REVIEW_INTERVAL
+
+    @property
+    def modified_at(self):
+        """When patients last saw the page change: an edit, or a scheduled publication."""
+        if self.publish_at and self.publish_at <= timezone.now():
+            return max(self.updated_at, self.publish_at)
+        return self.updated_at
 
     @property
     def search_title(self):
@@ -168,6 +190,17 @@ class Condition(models.Model):
     @property
     def other_names(self):
         return [name.strip() for name in self.also_known_as.split(",") if name.strip()]
+
+    def table_of_contents(self, *, with_questions):
+        """(anchor, title) for each part of the page, in the order the page shows them."""
+        entries = [(section.anchor, section.heading) for section in self.sections.all()]
+        if self.approach:
+            entries.append(("our-approach", "Our approach"))
+        if self.when_to_seek_opinion:
+            entries.append(("when-to-seek", "When to seek a specialist opinion"))
+        if with_questions:
+            entries.append(("questions", "Common questions"))
+        return entries
 
     def count_words(self):
         texts = [self.title, self.summary, self.approach, self.when_to_seek_opinion]
@@ -201,12 +234,19 @@ class ConditionSection(models.Model):
         return f"section-{self.order}-{slugify(self.heading)}"
 
 
+class FormerSlugQuerySet(models.QuerySet):
+    def live(self):
+        return self.filter(live(prefix="condition__"))
+
+
 class FormerSlug(models.Model):
     """An address a published condition page used to have; it redirects permanently."""
 
     condition = models.ForeignKey(Condition, on_delete=models.CASCADE, related_name="former_slugs")
     slug = models.SlugField(max_length=160, unique=True)
     created_at = models.DateTimeField("changed on", auto_now_add=True)
+
+    objects = FormerSlugQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -4,11 +4,12 @@ from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Max
 from django.urls import reverse
+from django.utils.functional import cached_property
 
 from conditions.models import Condition
 from faq.models import Question
 
-from .models import Practice, Surgeon
+from .models import Location, Practice, Surgeon
 
 
 class SiteSitemap(Sitemap):
@@ -24,6 +25,10 @@ def latest(*dates):
     return max((date for date in dates if date), default=None)
 
 
+def newest(queryset, field="updated_at"):
+    return queryset.aggregate(newest=Max(field))["newest"]
+
+
 class PageSitemap(SiteSitemap):
     """The fixed pages, each dated by the newest change to what it shows."""
 
@@ -33,18 +38,23 @@ class PageSitemap(SiteSitemap):
     def location(self, item):
         return reverse(item)
 
+    @cached_property
+    def lastmods(self):
+        practice = latest(newest(Practice.objects.all()), newest(Location.objects.published()))
+        conditions = Condition.objects.published()
+        # A scheduled page changes the list when its time comes, not when it was saved.
+        conditions = latest(
+            newest(conditions), newest(conditions.filter(publish_at__isnull=False), "publish_at")
+        )
+        return {
+            "practice:home": latest(practice, conditions, newest(Surgeon.objects.published())),
+            "conditions:list": latest(practice, conditions),
+            "faq:list": latest(practice, newest(Question.objects.published())),
+            "appointments:request": practice,
+        }
+
     def lastmod(self, item):
-        practice = Practice.objects.values_list("updated_at", flat=True).first()
-        conditions = Condition.objects.published().aggregate(Max("updated_at"))
-        if item == "faq:list":
-            questions = Question.objects.published().aggregate(Max("updated_at"))
-            return latest(practice, questions["updated_at__max"])
-        if item == "practice:home":
-            surgeons = Surgeon.objects.published().aggregate(Max("updated_at"))
-            return latest(practice, conditions["updated_at__max"], surgeons["updated_at__max"])
-        if item == "conditions:list":
-            return latest(practice, conditions["updated_at__max"])
-        return practice
+        return self.lastmods[item]
 
 
 class ConditionSitemap(SiteSitemap):
@@ -52,7 +62,7 @@ class ConditionSitemap(SiteSitemap):
         return Condition.objects.published()
 
     def lastmod(self, condition):
-        return condition.updated_at
+        return condition.modified_at
 
 
 class SurgeonSitemap(SiteSitemap):

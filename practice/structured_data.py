@@ -124,12 +124,19 @@ def medical_web_page(condition, description):
         "description": description,
         "inLanguage": "en",
         "about": condition_node,
-        "dateModified": condition.updated_at.isoformat(),
+        "dateModified": condition.modified_at.isoformat(),
         "publisher": {"@id": absolute(PRACTICE_ID)},
         "breadcrumb": {"@id": f"{url}#breadcrumb"},
     }
-    if condition.reviewed_by:
-        page["reviewedBy"] = physician(condition.reviewed_by)
+    if reviewer := condition.reviewed_by:
+        page["reviewedBy"] = (
+            physician(reviewer)
+            if reviewer.is_published
+            else {
+                "@type": "Physician",
+                "name": reviewer.name,
+            }
+        )
     if condition.last_reviewed_on:
         page["lastReviewed"] = condition.last_reviewed_on.isoformat()
     return page

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils.functional import cached_property
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, TemplateView
 from django.views.static import serve
@@ -21,13 +22,16 @@ logger = logging.getLogger(__name__)
 class HomeView(PageMixin, TemplateView):
     template_name = "practice/home.html"
 
+    @cached_property
+    def surgeons(self):
+        """The published surgeons, the default first."""
+        return list(Surgeon.objects.published())
+
     def get_context_data(self, **kwargs):
-        surgeons = list(Surgeon.objects.published())
-        self.surgeon = surgeons[0] if surgeons else None
         return super().get_context_data(
             featured_conditions=Condition.objects.featured(),
-            surgeon=self.surgeon,
-            other_surgeons=surgeons[1:],
+            surgeon=self.surgeons[0] if self.surgeons else None,
+            other_surgeons=self.surgeons[1:],
             **kwargs,
         )
 
@@ -38,8 +42,8 @@ class HomeView(PageMixin, TemplateView):
     def get_structured_data(self):
         practice, locations = practice_details(self.request)
         nodes = [structured_data.medical_clinic(practice, locations)]
-        if self.surgeon:
-            nodes.append(structured_data.physician(self.surgeon))
+        if self.surgeons:
+            nodes.append(structured_data.physician(self.surgeons[0]))
         return nodes
 
 

@@ -123,3 +123,13 @@ def test_table_of_contents_links_to_every_section_in_order(client, condition):
     assert [title for _, title in links[:2]] == ["Why it is harder", "Recovery"]
     for anchor, _ in links:
         assert f'id="{anchor}"' in page
+
+
+def test_one_section_with_an_approach_still_gets_a_table_of_contents(client, condition):
+    ConditionSectionFactory(condition=condition, heading="What it is")
+    condition.approach = "<p>We plan with care.</p>"
+    condition.save()
+
+    page = client.get(condition.get_absolute_url()).text
+
+    assert '<li><a href="#our-approach">Our approach</a></li>' in page

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -63,6 +64,23 @@ def test_preview_is_refused_to_staff_without_permission_to_see_pages(client, dra
     assert "You cannot open this page" in response.text
 
 
+def test_staff_who_may_only_edit_pages_may_preview_them(client, draft):
+    user = UserFactory(is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="change_condition"))
+    client.force_login(user)
+
+    assert client.get(draft.get_preview_url()).status_code == 200
+
+
+def test_a_publication_time_without_publishing_is_refused(draft):
+    draft.publish_at = timezone.now() + timedelta(days=1)
+
+    with pytest.raises(ValidationError) as error:
+        draft.full_clean()
+
+    assert "Tick “Published” as well" in error.value.message_dict["publish_at"][0]
+
+
 def test_scheduled_page_appears_when_its_time_comes(client, draft):
     draft.is_published = True
     draft.publish_at = timezone.now() + timedelta(hours=1)
@@ -75,6 +93,33 @@ def test_scheduled_page_appears_when_its_time_comes(client, draft):
 
     assert client.get(draft.get_absolute_url()).status_code == 200
     assert "Spinal stenosis" in client.get(reverse("conditions:list")).text
+
+
+def test_a_page_whose_time_has_just_come_shows_everywhere(client, draft):
+    """Lists and the form's choices are built once per process; the time is read per query."""
+    QuestionFactory(condition=draft, question="Will I need an operation?")
+    for url in [reverse("conditions:list"), reverse("faq:list"), reverse("appointments:request")]:
+        client.get(url)  # every view and form is loaded before the page goes live
+    draft.is_published = True
+    draft.publish_at = timezone.now()
+    draft.save()
+
+    form = client.get(reverse("appointments:request"), {"condition": "spinal-stenosis"})
+
+    assert "Spinal stenosis" in client.get(reverse("conditions:list")).text
+    assert "Will I need an operation?" in client.get(reverse("faq:list")).text
+    assert form.context["form"]["condition"].value() == "spinal-stenosis"
+
+
+def test_a_scheduled_page_is_dated_by_when_it_went_live(client, draft):
+    draft.is_published = True
+    draft.save()
+    went_live = timezone.now()
+    Condition.objects.filter(pk=draft.pk).update(publish_at=went_live)
+
+    draft.refresh_from_db()
+
+    assert draft.modified_at == went_live
 
 
 def test_questions_of_a_scheduled_page_wait_with_it(client, draft):
@@ -137,6 +182,23 @@ def test_renaming_a_never_published_draft_leaves_no_redirect(client, draft):
 
     assert client.get("/conditions/spinal-stenosis/").status_code == 404
     assert not draft.former_slugs.exists()
+
+
+def test_fixing_the_slug_while_first_publishing_leaves_no_redirect(client, draft):
+    draft.slug = "lumbar-stenosis"
+    draft.is_published = True
+    draft.save()
+
+    assert not draft.former_slugs.exists()
+
+
+def test_redirect_keeps_the_query_string(client, condition):
+    condition.slug = "new-name"
+    condition.save()
+
+    response = client.get("/conditions/revision-spine-surgery/", {"utm_source": "leaflet"})
+
+    assert response["Location"] == "/conditions/new-name/?utm_source=leaflet"
 
 
 def test_a_page_renamed_while_back_in_draft_keeps_its_old_address(client, condition):

@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import (
     ConditionFactory,
@@ -116,6 +117,18 @@ def test_condition_page_has_its_own_title_description_canonical_and_open_graph(
     assert meta(page, "property", "og:description") == condition.summary
 
 
+def test_a_reviewer_without_a_public_profile_is_named_without_a_link(client, reviewed_condition):
+    reviewed_condition.reviewed_by.is_published = False
+    reviewed_condition.reviewed_by.save()
+
+    nodes = json_ld_nodes(client.get(reviewed_condition.get_absolute_url()).text)
+
+    assert nodes["MedicalWebPage"]["reviewedBy"] == {
+        "@type": "Physician",
+        "name": "Dr. Jane Example",
+    }
+
+
 def test_text_typed_by_staff_cannot_break_out_of_the_json_ld(client, condition):
     condition.title = "Stenosis </script><script>alert(1)</script>"
     condition.save()
@@ -204,7 +217,7 @@ def test_sitemap_lists_every_published_page_with_its_last_change(
         f"{base}/surgeons/dr-jane-example/",
     }
     assert entries[f"{base}/conditions/revision-spine-surgery/"].text == str(
-        condition.updated_at.date()
+        timezone.localdate(condition.updated_at)
     )
     assert all(lastmod is not None for lastmod in entries.values())
 
