@@ -5,6 +5,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
 from practice.models import Practice
+from practice.public_urls import public_url
 
 from .models import Notification
 
@@ -15,8 +16,7 @@ def build_email(notification):
     context = {
         "appointment_request": appointment_request,
         "practice": practice,
-        "site_url": settings.SITE_URL,
-        "admin_url": settings.SITE_URL + appointment_request.get_admin_url(),
+        "admin_url": public_url(appointment_request.get_admin_url()),
     }
     folder = f"emails/{notification.kind}"
     # A subject is one line whatever the template's whitespace.

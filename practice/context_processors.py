@@ -1,5 +1,6 @@
 from django.conf import settings
 
+from .public_urls import public_url
 from .selectors import practice_details
 
 
@@ -10,5 +11,5 @@ def practice(request):
         "practice": details,
         "locations": locations,
         "site_url": settings.SITE_URL,
-        "canonical_url": f"{settings.SITE_URL}{request.path}",
+        "canonical_url": public_url(request.path),
     }

@@ -4,16 +4,12 @@ Each function returns one node; a page puts its nodes into one `@graph`. Every U
 absolute, on SITE_URL, so that the data says the same whichever host served the page.
 """
 
-from django.conf import settings
 from django.urls import reverse
 
+from .public_urls import public_url
 from .richtext import plain_text
 
 PRACTICE_ID = "/#practice"
-
-
-def absolute(path):
-    return f"{settings.SITE_URL}{path}"
 
 
 def graph(nodes):
@@ -24,9 +20,9 @@ def breadcrumb_list(path, breadcrumbs):
     trail = [("Home", reverse("practice:home")), *breadcrumbs[:-1], (breadcrumbs[-1][0], path)]
     return {
         "@type": "BreadcrumbList",
-        "@id": absolute(f"{path}#breadcrumb"),
+        "@id": public_url(f"{path}#breadcrumb"),
         "itemListElement": [
-            {"@type": "ListItem", "position": position, "name": name, "item": absolute(url)}
+            {"@type": "ListItem", "position": position, "name": name, "item": public_url(url)}
             for position, (name, url) in enumerate(trail, start=1)
         ],
     }
@@ -61,7 +57,7 @@ def medical_clinic(practice, locations):
     departments = [
         {
             "@type": "MedicalClinic",
-            "@id": absolute(location.get_absolute_url()),
+            "@id": public_url(location.get_absolute_url()),
             "name": f"{practice.name}, {location.name}",
             "address": postal_address(location),
             "telephone": location.phone or practice.phone,
@@ -71,9 +67,9 @@ def medical_clinic(practice, locations):
     ]
     clinic = {
         "@type": "MedicalClinic",
-        "@id": absolute(PRACTICE_ID),
+        "@id": public_url(PRACTICE_ID),
         "name": practice.name,
-        "url": absolute(reverse("practice:home")),
+        "url": public_url(reverse("practice:home")),
         "description": practice.tagline,
         "telephone": practice.phone,
         "email": practice.email,
@@ -85,16 +81,13 @@ def medical_clinic(practice, locations):
 
 
 def physician(surgeon):
-    node = {
-        "@type": "Physician",
-        "@id": absolute(f"{surgeon.get_absolute_url()}#physician"),
-        "name": surgeon.name,
-        "url": absolute(surgeon.get_absolute_url()),
+    """The surgeon in full, as the home page and the profile describe them."""
+    node = physician_reference(surgeon) | {
         "jobTitle": surgeon.role,
         "description": plain_text(surgeon.biography),
         "knowsAbout": surgeon.specialty_list,
         "memberOf": [{"@type": "Organization", "name": name} for name in surgeon.affiliation_list],
-        "parentOrganization": {"@id": absolute(PRACTICE_ID)},
+        "parentOrganization": {"@id": public_url(PRACTICE_ID)},
     }
     if surgeon.credentials:
         node["hasCredential"] = {
@@ -102,12 +95,21 @@ def physician(surgeon):
             "name": surgeon.credentials,
         }
     if surgeon.photo:
-        node["image"] = absolute(surgeon.photo.url)
+        node["image"] = public_url(surgeon.photo.url)
     return {key: value for key, value in node.items() if value}
 
 
+def physician_reference(surgeon):
+    """The surgeon named, and linked to the profile that describes them in full, if public."""
+    reference = {"@type": "Physician", "name": surgeon.name}
+    if surgeon.is_published:
+        url = public_url(surgeon.get_absolute_url())
+        reference.update({"@id": f"{url}#physician", "url": url})
+    return reference
+
+
 def medical_web_page(condition, description):
-    url = absolute(condition.get_absolute_url())
+    url = public_url(condition.get_absolute_url())
     condition_node = {
         "@type": "MedicalCondition",
         "name": condition.title,
@@ -125,18 +127,11 @@ def medical_web_page(condition, description):
         "inLanguage": "en",
         "about": condition_node,
         "dateModified": condition.modified_at.isoformat(),
-        "publisher": {"@id": absolute(PRACTICE_ID)},
+        "publisher": {"@id": public_url(PRACTICE_ID)},
         "breadcrumb": {"@id": f"{url}#breadcrumb"},
     }
-    if reviewer := condition.reviewed_by:
-        page["reviewedBy"] = (
-            physician(reviewer)
-            if reviewer.is_published
-            else {
-                "@type": "Physician",
-                "name": reviewer.name,
-            }
-        )
+    if condition.reviewed_by:
+        page["reviewedBy"] = physician_reference(condition.reviewed_by)
     if condition.last_reviewed_on:
         page["lastReviewed"] = condition.last_reviewed_on.isoformat()
     return page
@@ -145,7 +140,7 @@ def medical_web_page(condition, description):
 def faq_page(path, questions):
     return {
         "@type": "FAQPage",
-        "@id": absolute(f"{path}#faq"),
+        "@id": public_url(f"{path}#faq"),
         "mainEntity": [
             {
                 "@type": "Question",

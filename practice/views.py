@@ -14,6 +14,7 @@ from conditions.models import Condition
 from . import health, structured_data
 from .models import Practice, Surgeon
 from .pages import PageMixin
+from .public_urls import public_url
 from .selectors import practice_details
 
 logger = logging.getLogger(__name__)
@@ -70,7 +71,7 @@ class SurgeonDetailView(PageMixin, DetailView):
         ]
 
     def get_context_data(self, **kwargs):
-        image = self.object.photo.url if self.object.photo else ""
+        image = public_url(self.object.photo.url) if self.object.photo else ""
         return super().get_context_data(og_image=image, **kwargs)
 
 
