@@ -7,21 +7,28 @@ from django.template.loader import render_to_string
 from practice.models import Practice
 from practice.public_urls import public_url
 
+from .calendar import appointment_calendar
+from .links import manage_url
 from .models import Notification
 
 
 def build_email(notification):
     practice = Practice.get_solo()
     appointment_request = notification.appointment_request
+    appointment = notification.appointment
     context = {
         "appointment_request": appointment_request,
+        "appointment": appointment,
         "practice": practice,
         "admin_url": public_url(appointment_request.get_admin_url()),
+        "includes_clinical_text": settings.OFFICE_EMAIL_INCLUDES_CLINICAL_TEXT,
     }
+    if notification.kind in Notification.WHILE_BOOKED_KINDS:
+        context["manage_url"] = manage_url(appointment)
     folder = f"emails/{notification.kind}"
     # A subject is one line whatever the template's whitespace.
     subject = " ".join(render_to_string(f"{folder}/subject.txt", context).split())
-    if notification.kind == Notification.Kind.OFFICE:
+    if notification.is_for_office:
         reply_to = [appointment_request.email]
     else:
         reply_to = [practice.email] if practice.email else []
@@ -34,4 +41,10 @@ def build_email(notification):
         headers={"Message-ID": notification.message_id},
     )
     message.attach_alternative(render_to_string(f"{folder}/body.html", context), "text/html")
+    if notification.kind == Notification.Kind.CONFIRMATION:
+        message.attach(
+            "appointment.ics",
+            appointment_calendar(appointment, practice),
+            "text/calendar; method=PUBLISH; charset=utf-8",
+        )
     return message

@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from email.utils import parseaddr
 
 from django.conf import settings
@@ -6,6 +6,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import get_random_string
+from phonenumber_field.modelfields import PhoneNumberField
 
 from practice.validators import parse_email_list, validate_single_line
 
@@ -29,6 +30,42 @@ class AppointmentRequest(models.Model):
         AFTERNOON = "afternoon", "Afternoon"
         ANY = "any", "No preference"
 
+    class PatientType(models.TextChoices):
+        NEW = "new", "New patient"
+        RETURNING = "returning", "Returning patient"
+
+    class VisitKind(models.TextChoices):
+        FIRST_OPINION = "first_opinion", "A first opinion"
+        SECOND_OPINION = "second_opinion", "A second opinion"
+        EARLIER_OPERATION = "earlier_operation", "A question about an earlier operation"
+
+    class SpineLevel(models.TextChoices):
+        NECK = "cervical", "Neck (cervical)"
+        MID_BACK = "thoracic", "Middle of the back (thoracic)"
+        LOWER_BACK = "lumbar", "Lower back (lumbar)"
+        SEVERAL = "several", "More than one part"
+        NOT_SURE = "not_sure", "Not sure"
+
+    class Imaging(models.TextChoices):
+        MRI = "mri", "MRI"
+        CT = "ct", "CT"
+        X_RAY = "x_ray", "X-ray"
+
+    class ImagingAge(models.TextChoices):
+        RECENT = "under_6_months", "In the last 6 months"
+        THIS_YEAR = "6_to_12_months", "6 to 12 months ago"
+        OLDER = "over_a_year", "More than a year ago"
+        NOT_SURE = "not_sure", "Not sure"
+
+    class ContactMethod(models.TextChoices):
+        PHONE = "phone", "Phone"
+        EMAIL = "email", "Email"
+
+    class RedFlag(models.TextChoices):
+        BLADDER_BOWEL = "bladder_bowel", "Sudden loss of bladder or bowel control"
+        SADDLE_NUMBNESS = "saddle_numbness", "Numbness between the legs or around the bottom"
+        LEG_WEAKNESS = "leg_weakness", "Leg weakness that is getting worse quickly"
+
     class Status(models.TextChoices):
         NEW = "new", "New"
         CONTACTED = "contacted", "Contacted"
@@ -42,9 +79,21 @@ class AppointmentRequest(models.Model):
     )
     # Sent with the form, so that a second tap on "Send" finds the first request.
     submission_key = models.UUIDField(unique=True, null=True, blank=True, editable=False)
+
+    # Contact details and preferences: what the office needs to call back.
     full_name = models.CharField(max_length=150, validators=[validate_single_line])
     email = models.EmailField()
-    phone = models.CharField(max_length=32)
+    phone = PhoneNumberField()
+    patient_type = models.CharField(
+        "new or returning", max_length=10, choices=PatientType, default=PatientType.NEW
+    )
+    contact_method = models.CharField(
+        "preferred contact method",
+        max_length=10,
+        choices=ContactMethod,
+        default=ContactMethod.PHONE,
+    )
+    voicemail_ok = models.BooleanField("a voicemail may be left", null=True, blank=True)
     condition = models.ForeignKey(
         "conditions.Condition",
         on_delete=models.SET_NULL,
@@ -54,15 +103,62 @@ class AppointmentRequest(models.Model):
         verbose_name="condition of interest",
         help_text="Empty when the patient chose “something else”.",
     )
+    visit_kind = models.CharField(
+        "kind of visit", max_length=20, choices=VisitKind, default=VisitKind.FIRST_OPINION
+    )
+    preferred_location = models.ForeignKey(
+        "practice.Location",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty when the patient had no preference.",
+    )
     preferred_date = models.DateField()
     preferred_time = models.CharField(
         "preferred time of day", max_length=10, choices=TimeOfDay, default=TimeOfDay.ANY
     )
+
+    # Clinical answers: kept behind the staff login, out of emails unless a setting says so.
     had_spine_surgery = models.BooleanField("has had spine surgery before")
+    surgery_year = models.PositiveSmallIntegerField(
+        "year of the last operation", null=True, blank=True
+    )
+    surgery_level = models.CharField(
+        "part of the spine operated on", max_length=10, choices=SpineLevel, blank=True
+    )
+    surgery_place = models.CharField(
+        "where it was done", max_length=200, blank=True, validators=[validate_single_line]
+    )
+    imaging = models.JSONField("scans the patient has", default=list, blank=True)
+    imaging_age = models.CharField(
+        "when the latest scan was taken", max_length=20, choices=ImagingAge, blank=True
+    )
+    referring_doctor = models.CharField(
+        max_length=200, blank=True, validators=[validate_single_line]
+    )
+    red_flags = models.JSONField("emergency symptoms ticked", default=list, blank=True)
     message = models.TextField(blank=True, max_length=2000)
     consent_wording = models.TextField(help_text="The words next to the box the patient ticked.")
     consented_at = models.DateTimeField()
+
+    # The office's work on the request.
+    is_urgent = models.BooleanField(
+        "urgent",
+        default=False,
+        db_index=True,
+        help_text="Set when the patient ticks an emergency symptom; staff may set it too.",
+    )
     status = models.CharField(max_length=10, choices=Status, default=Status.NEW, db_index=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_appointment_requests",
+        limit_choices_to={"is_staff": True, "is_active": True},
+        verbose_name="assigned to",
+    )
     created_at = models.DateTimeField("received", auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -79,6 +175,138 @@ class AppointmentRequest(models.Model):
     @property
     def condition_label(self):
         return self.condition.title if self.condition else "Something else or not sure"
+
+    @property
+    def preferred_location_label(self):
+        return self.preferred_location.name if self.preferred_location else "No preference"
+
+    @property
+    def imaging_labels(self):
+        return [self.Imaging(kind).label for kind in self.imaging if kind in self.Imaging]
+
+    @property
+    def red_flag_labels(self):
+        return [self.RedFlag(flag).label for flag in self.red_flags if flag in self.RedFlag]
+
+    def current_appointment(self):
+        """The booked appointment, if the office has agreed a time that still stands."""
+        return self.appointments.filter(status=Appointment.Status.BOOKED).first()
+
+
+class StatusChange(models.Model):
+    """One step in a request's history: who moved it from which status to which, and when."""
+
+    appointment_request = models.ForeignKey(
+        AppointmentRequest, on_delete=models.CASCADE, related_name="status_changes"
+    )
+    from_status = models.CharField(max_length=10, choices=AppointmentRequest.Status, blank=True)
+    to_status = models.CharField(max_length=10, choices=AppointmentRequest.Status)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty when the patient made the change.",
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+    detail = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+        verbose_name = "status change"
+
+    def __str__(self):
+        return f"{self.get_from_status_display() or 'Received'} → {self.get_to_status_display()}"
+
+    def get_absolute_url(self):
+        return self.appointment_request.get_admin_url()
+
+    @property
+    def changed_by_label(self):
+        if self.changed_by is None:
+            return "The patient"
+        return self.changed_by.get_full_name() or self.changed_by.get_username()
+
+
+class OfficeNote(models.Model):
+    """An internal note on a request; never shown to the patient or emailed."""
+
+    appointment_request = models.ForeignKey(
+        AppointmentRequest, on_delete=models.CASCADE, related_name="notes"
+    )
+    text = models.TextField("note", max_length=2000)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField("written", auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = "office note"
+
+    def __str__(self):
+        return self.text[:60]
+
+    def get_absolute_url(self):
+        return self.appointment_request.get_admin_url()
+
+
+class Appointment(models.Model):
+    """A time the office agreed with the patient. A new time is a new row; the old one is moved."""
+
+    class Status(models.TextChoices):
+        BOOKED = "booked", "Booked"
+        MOVED = "moved", "Moved to another time"
+        CANCELLED = "cancelled", "Cancelled"
+
+    appointment_request = models.ForeignKey(
+        AppointmentRequest, on_delete=models.CASCADE, related_name="appointments"
+    )
+    starts_at = models.DateTimeField()
+    location = models.ForeignKey("practice.Location", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=Status, default=Status.BOOKED)
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField("moved or cancelled at", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["appointment_request"],
+                condition=models.Q(status="booked"),
+                name="one_booked_appointment_per_request",
+            )
+        ]
+
+    def __str__(self):
+        local = timezone.localtime(self.starts_at)
+        return f"{local:%a %b %-d, %Y %-I:%M %p} at {self.location}"
+
+    def get_absolute_url(self):
+        return self.appointment_request.get_admin_url()
+
+    @property
+    def ends_at(self):
+        return self.starts_at + timedelta(minutes=settings.APPOINTMENT_DURATION_MINUTES)
+
+    @property
+    def is_booked(self):
+        return self.status == self.Status.BOOKED
+
+    def reminder_is_due(self, now):
+        """True on the day before the appointment, from the reminder hour (practice time)."""
+        appointment_day = timezone.localtime(self.starts_at).date()
+        due_from = timezone.make_aware(
+            datetime.combine(
+                appointment_day - timedelta(days=1), time(settings.APPOINTMENT_REMINDER_HOUR)
+            )
+        )
+        too_late = timezone.make_aware(datetime.combine(appointment_day, time.min))
+        return due_from <= now < too_late
 
 
 class NotificationQuerySet(models.QuerySet):
@@ -102,15 +330,38 @@ class Notification(models.Model):
     class Kind(models.TextChoices):
         OFFICE = "office_notification", "Office notification"
         ACKNOWLEDGMENT = "patient_acknowledgment", "Patient acknowledgment"
+        CONFIRMATION = "appointment_confirmation", "Appointment confirmation"
+        REMINDER = "appointment_reminder", "Appointment reminder"
+        PATIENT_CANCELLED = "patient_cancelled", "Office told: patient cancelled"
+        NEW_TIME_WANTED = "new_time_wanted", "Office told: patient wants another time"
+
+    # Emails about one appointment; each is sent at most once for it.
+    APPOINTMENT_KINDS = [
+        Kind.CONFIRMATION,
+        Kind.REMINDER,
+        Kind.PATIENT_CANCELLED,
+        Kind.NEW_TIME_WANTED,
+    ]
+    # Emails that only make sense while their appointment still stands.
+    WHILE_BOOKED_KINDS = [Kind.CONFIRMATION, Kind.REMINDER]
+    OFFICE_KINDS = [Kind.OFFICE, Kind.PATIENT_CANCELLED, Kind.NEW_TIME_WANTED]
 
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting to send"
         SENDING = "sending", "Sending"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
+        WITHDRAWN = "withdrawn", "Not sent: no longer applies"
 
     appointment_request = models.ForeignKey(
         AppointmentRequest, on_delete=models.CASCADE, related_name="notifications"
+    )
+    appointment = models.ForeignKey(
+        Appointment,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
     )
     kind = models.CharField(max_length=30, choices=Kind)
     recipients = models.TextField(help_text="Addresses the email goes to, comma-separated.")
@@ -129,8 +380,15 @@ class Notification(models.Model):
         verbose_name = "email notification"
         constraints = [
             models.UniqueConstraint(
-                fields=["appointment_request", "kind"], name="one_notification_of_each_kind"
-            )
+                fields=["appointment_request", "kind"],
+                condition=models.Q(appointment=None),
+                name="one_notification_of_each_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["appointment", "kind"],
+                condition=models.Q(appointment__isnull=False),
+                name="one_notification_of_each_kind_per_appointment",
+            ),
         ]
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
 
@@ -139,6 +397,15 @@ class Notification(models.Model):
 
     def get_admin_url(self):
         return reverse("admin:appointments_notification_change", args=[self.pk])
+
+    @property
+    def is_for_office(self):
+        return self.kind in self.OFFICE_KINDS
+
+    @property
+    def still_applies(self):
+        """False for a confirmation or reminder whose appointment was moved or cancelled."""
+        return self.kind not in self.WHILE_BOOKED_KINDS or self.appointment.is_booked
 
     @property
     def recipient_list(self):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from practice.models import Practice
 
 from .emails import build_email
-from .models import AppointmentRequest, Notification
+from .models import Appointment, AppointmentRequest, Notification, StatusChange
 
 logger = logging.getLogger(__name__)
 
@@ -20,23 +20,12 @@ logger = logging.getLogger(__name__)
 TRANSIENT_SEND_ERRORS = (smtplib.SMTPException, OSError, SoftTimeLimitExceeded)
 
 
-def appointment_request_create(
-    *,
-    submission_key=None,
-    full_name,
-    email,
-    phone,
-    condition,
-    preferred_date,
-    preferred_time,
-    had_spine_surgery,
-    message,
-    consent_wording,
-):
-    """Save a request and its two outbox emails together; queue the emails on commit.
+def appointment_request_create(*, submission_key=None, consent_wording, **answers):
+    """Save a request, its history's first step and two outbox emails; queue them on commit.
 
-    The same submission key twice (a double tap, a resent form) saves and emails once:
-    the request saved the first time is returned.
+    `answers` are the request's fields as the form cleaned them. A ticked emergency
+    symptom makes the request urgent. The same submission key twice (a double tap, a
+    resent form) saves and emails once: the request saved the first time is returned.
     """
     if earlier := _request_with_key(submission_key):
         return earlier
@@ -45,16 +34,15 @@ def appointment_request_create(
         with transaction.atomic():
             appointment_request = AppointmentRequest.objects.create(
                 submission_key=submission_key,
-                full_name=full_name,
-                email=email,
-                phone=phone,
-                condition=condition,
-                preferred_date=preferred_date,
-                preferred_time=preferred_time,
-                had_spine_surgery=had_spine_surgery,
-                message=message,
                 consent_wording=consent_wording,
                 consented_at=timezone.now(),
+                is_urgent=bool(answers.get("red_flags")),
+                **answers,
+            )
+            StatusChange.objects.create(
+                appointment_request=appointment_request,
+                to_status=appointment_request.status,
+                detail="Received from the website",
             )
             notifications = Notification.objects.bulk_create(
                 [
@@ -66,12 +54,11 @@ def appointment_request_create(
                     Notification(
                         appointment_request=appointment_request,
                         kind=Notification.Kind.ACKNOWLEDGMENT,
-                        recipients=email,
+                        recipients=appointment_request.email,
                     ),
                 ]
             )
-            notification_ids = [notification.pk for notification in notifications]
-            transaction.on_commit(lambda: notifications_queue(notification_ids=notification_ids))
+            _queue_on_commit(notifications)
     except IntegrityError:
         # Both taps arrived at once, and the other one's transaction won.
         if earlier := _request_with_key(submission_key):
@@ -84,6 +71,176 @@ def _request_with_key(submission_key):
     if submission_key is None:
         return None
     return AppointmentRequest.objects.filter(submission_key=submission_key).first()
+
+
+def request_status_change(*, appointment_request, status, by, detail=""):
+    """Move a request to `status` and record who did it and when.
+
+    `by` is a staff user, or None for the patient. Nothing is recorded when the status
+    stays the same, unless there is a detail to record (a new time, say).
+    """
+    if appointment_request.status == status and not detail:
+        return None
+    change = StatusChange.objects.create(
+        appointment_request=appointment_request,
+        from_status=appointment_request.status,
+        to_status=status,
+        changed_by=by,
+        detail=detail,
+    )
+    appointment_request.status = status
+    appointment_request.save(update_fields=["status", "updated_at"])
+    return change
+
+
+def appointment_request_update(*, appointment_request, status, by, starts_at=None, location=None):
+    """What staff do in the admin: change the status, and book, move or cancel the time.
+
+    Scheduled needs a time and a place; a new one books a new appointment (and sends a
+    confirmation), the same one changes nothing. Leaving scheduled for anything but
+    completed cancels the appointment, so no reminder goes out for it.
+    """
+    with transaction.atomic():
+        current = appointment_request.current_appointment()
+        if status == AppointmentRequest.Status.SCHEDULED:
+            if current and (current.starts_at, current.location_id) == (starts_at, location.pk):
+                request_status_change(appointment_request=appointment_request, status=status, by=by)
+            else:
+                appointment_book(
+                    appointment_request=appointment_request,
+                    starts_at=starts_at,
+                    location=location,
+                    by=by,
+                )
+            return
+        detail = ""
+        if current and status != AppointmentRequest.Status.COMPLETED:
+            _end(current, Appointment.Status.CANCELLED)
+            detail = f"Appointment cancelled: {current}"
+        request_status_change(
+            appointment_request=appointment_request, status=status, by=by, detail=detail
+        )
+
+
+def appointment_book(*, appointment_request, starts_at, location, by):
+    """Agree a time with the patient; a time already agreed is moved. Queues the confirmation."""
+    with transaction.atomic():
+        current = appointment_request.current_appointment()
+        if current:
+            _end(current, Appointment.Status.MOVED)
+        appointment = Appointment.objects.create(
+            appointment_request=appointment_request,
+            starts_at=starts_at,
+            location=location,
+            booked_by=by,
+        )
+        request_status_change(
+            appointment_request=appointment_request,
+            status=AppointmentRequest.Status.SCHEDULED,
+            by=by,
+            detail=f"{'Moved to' if current else 'Booked for'} {appointment}",
+        )
+        confirmation = Notification.objects.create(
+            appointment_request=appointment_request,
+            appointment=appointment,
+            kind=Notification.Kind.CONFIRMATION,
+            recipients=appointment_request.email,
+        )
+        _queue_on_commit([confirmation])
+    return appointment
+
+
+def appointment_cancel_by_patient(*, appointment):
+    """The patient cancels with the link in their email; the office is told. False if too late."""
+    return _patient_gives_up(
+        appointment,
+        status=AppointmentRequest.Status.CANCELLED,
+        detail="The patient cancelled with the link in their email",
+        notice=Notification.Kind.PATIENT_CANCELLED,
+    )
+
+
+def appointment_new_time_wanted(*, appointment):
+    """The patient cannot come and asks for another time: the request goes back to the
+    office as new, so it is called back first. False if the appointment no longer stands."""
+    return _patient_gives_up(
+        appointment,
+        status=AppointmentRequest.Status.NEW,
+        detail="The patient asked for another time with the link in their email",
+        notice=Notification.Kind.NEW_TIME_WANTED,
+    )
+
+
+def _patient_gives_up(appointment, *, status, detail, notice):
+    with transaction.atomic():
+        # The row lock makes a double click, or both buttons at once, count once.
+        appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        if not appointment.is_booked:
+            return False
+        _end(appointment, Appointment.Status.CANCELLED)
+        appointment_request = appointment.appointment_request
+        request_status_change(
+            appointment_request=appointment_request,
+            status=status,
+            by=None,
+            detail=f"{detail}: {appointment}",
+        )
+        office_notice = Notification.objects.create(
+            appointment_request=appointment_request,
+            appointment=appointment,
+            kind=notice,
+            recipients=", ".join(Practice.get_solo().get_office_recipients()),
+        )
+        _queue_on_commit([office_notice])
+    return True
+
+
+def _end(appointment, status):
+    appointment.status = status
+    appointment.ended_at = timezone.now()
+    appointment.save(update_fields=["status", "ended_at"])
+
+
+def reminders_queue_due(now=None):
+    """Add a reminder to the outbox for each appointment whose reminder is due; returns how many.
+
+    A reminder is due on the day before its appointment, from the reminder hour. The
+    outbox's unique constraint lets each appointment have one, however often this runs.
+    """
+    now = now or timezone.now()
+    candidates = (
+        Appointment.objects.filter(
+            status=Appointment.Status.BOOKED,
+            appointment_request__status=AppointmentRequest.Status.SCHEDULED,
+            starts_at__gt=now,
+            starts_at__lt=now + timedelta(days=2),
+        )
+        .exclude(notifications__kind=Notification.Kind.REMINDER)
+        .select_related("appointment_request")
+    )
+    due = [appointment for appointment in candidates if appointment.reminder_is_due(now)]
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                appointment_request=appointment.appointment_request,
+                appointment=appointment,
+                kind=Notification.Kind.REMINDER,
+                recipients=appointment.appointment_request.email,
+            )
+            for appointment in due
+        ],
+        ignore_conflicts=True,
+    )
+    reminders = Notification.objects.filter(
+        appointment__in=due, kind=Notification.Kind.REMINDER, status=Notification.Status.PENDING
+    )
+    _queue_on_commit(list(reminders))
+    return len(due)
+
+
+def _queue_on_commit(notifications):
+    notification_ids = [notification.pk for notification in notifications]
+    transaction.on_commit(lambda: notifications_queue(notification_ids=notification_ids))
 
 
 def notifications_queue(*, notification_ids):
@@ -130,9 +287,16 @@ def notification_send(*, notification_id):
     )
     if not claimed:
         return None
-    notification = Notification.objects.select_related("appointment_request__condition").get(
-        pk=notification_id
-    )
+    notification = Notification.objects.select_related(
+        "appointment_request__condition",
+        "appointment_request__preferred_location",
+        "appointment__location",
+    ).get(pk=notification_id)
+    if not notification.still_applies:
+        notification.status = Notification.Status.WITHDRAWN
+        notification.save(update_fields=["status"])
+        logger.info("Notification %s withdrawn: its appointment no longer stands.", notification.pk)
+        return notification
     try:
         build_email(notification).send()
     except Exception as error:

@@ -22,3 +22,9 @@ def send_notification(self, notification_id):
 def requeue_waiting_notifications():
     """Queue again the emails whose task was lost, e.g. while the broker was down."""
     return services.notifications_requeue_waiting()
+
+
+@shared_task(name="appointments.queue_due_reminders")
+def queue_due_reminders():
+    """Put the day-before reminders that are due into the outbox, once per appointment."""
+    return services.reminders_queue_due()

@@ -1,13 +1,19 @@
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.http import urlencode
+from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, TemplateView
 
 from practice.pages import PageMixin
 
-from . import services
+from . import links, services
 from .forms import AppointmentRequestForm
 
-# The thanks page shows the reference of the request this browser has just sent.
+# The thanks page shows the reference of the request this browser has just sent, and
+# repeats the emergency advice when the patient ticked an emergency symptom.
 REFERENCE_SESSION_KEY = "appointment_reference"
+URGENT_SESSION_KEY = "appointment_is_urgent"
 
 
 class AppointmentRequestView(PageMixin, FormView):
@@ -27,6 +33,7 @@ class AppointmentRequestView(PageMixin, FormView):
     def form_valid(self, form):
         appointment_request = services.appointment_request_create(**form.request_fields())
         self.request.session[REFERENCE_SESSION_KEY] = appointment_request.reference
+        self.request.session[URGENT_SESSION_KEY] = appointment_request.is_urgent
         return redirect("appointments:thanks")
 
 
@@ -35,5 +42,58 @@ class ThanksView(PageMixin, TemplateView):
     page_title = "Request received"
 
     def get_context_data(self, **kwargs):
-        reference = self.request.session.get(REFERENCE_SESSION_KEY)
-        return super().get_context_data(reference=reference, **kwargs)
+        return super().get_context_data(
+            reference=self.request.session.get(REFERENCE_SESSION_KEY),
+            is_urgent=self.request.session.get(URGENT_SESSION_KEY, False),
+            **kwargs,
+        )
+
+
+@method_decorator(never_cache, name="dispatch")
+class ManageAppointmentView(PageMixin, TemplateView):
+    """Where the link in a confirmation leads: cancel, or ask for another time, no login.
+
+    Nothing changes on GET, so a mail scanner that follows the link cancels nothing.
+    """
+
+    template_name = "appointments/manage.html"
+    page_title = "Your appointment"
+    ACTIONS = {
+        "cancel": services.appointment_cancel_by_patient,
+        "new_time": services.appointment_new_time_wanted,
+    }
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            self.appointment = links.appointment_from_token(kwargs["token"])
+        except links.LinkInvalid:
+            return self.link_problem("appointments/link_invalid.html", status=400)
+        except links.LinkExpired:
+            return self.link_problem("appointments/link_expired.html", status=410)
+        if self.appointment.starts_at <= timezone.now():
+            return self.link_problem("appointments/link_expired.html", status=410)
+        response = super().dispatch(request, *args, **kwargs)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+    def link_problem(self, template_name, status):
+        response = render(self.request, template_name, {"noindex": True}, status=status)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+    def post(self, request, *args, **kwargs):
+        name = request.POST.get("action")
+        action = self.ACTIONS.get(name)
+        if action is not None and action(appointment=self.appointment):
+            return redirect(f"{request.path}?{urlencode({'done': name})}")
+        # Too late (already moved or cancelled), or no button: show how things stand.
+        return redirect(request.path)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            appointment=self.appointment,
+            appointment_request=self.appointment.appointment_request,
+            done=self.request.GET.get("done"),
+            noindex=True,
+            **kwargs,
+        )

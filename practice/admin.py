@@ -1,7 +1,8 @@
 from django.contrib import admin
+from django.utils import timezone
 from solo.admin import SingletonModelAdmin
 
-from .models import Location, OpeningHours, Practice, Surgeon
+from .models import Closure, Location, OpeningHours, Practice, Surgeon
 
 
 @admin.register(Practice)
@@ -47,3 +48,33 @@ class LocationAdmin(admin.ModelAdmin):
         ("Visibility", {"fields": ["order", "is_published"]}),
     ]
     inlines = [OpeningHoursInline]
+
+
+class ClosureTimeFilter(admin.SimpleListFilter):
+    title = "when"
+    parameter_name = "when"
+
+    def lookups(self, request, model_admin):
+        return [("upcoming", "Now and upcoming"), ("past", "Past")]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "upcoming":
+            return queryset.filter(ends_on__gte=today)
+        if self.value() == "past":
+            return queryset.filter(ends_on__lt=today)
+        return queryset
+
+
+@admin.register(Closure)
+class ClosureAdmin(admin.ModelAdmin):
+    list_display = ["reason", "starts_on", "ends_on", "where"]
+    list_filter = [ClosureTimeFilter, "location"]
+    list_select_related = ["location"]
+    search_fields = ["reason"]
+    date_hierarchy = "starts_on"
+    fields = ["reason", "starts_on", "ends_on", "location"]
+
+    @admin.display(description="location", ordering="location__name")
+    def where(self, closure):
+        return closure.location.name if closure.location else "All locations"

@@ -71,6 +71,26 @@ LOCATIONS = [
     },
 ]
 
+# The demo closes every location on the next of these (US federal holidays on fixed dates).
+FIXED_HOLIDAYS = [
+    (1, 1, "New Year's Day"),
+    (6, 19, "Juneteenth"),
+    (7, 4, "Independence Day"),
+    (11, 11, "Veterans Day"),
+    (12, 25, "Christmas Day"),
+]
+
+
+def next_holiday(today):
+    """The first fixed-date holiday after `today`, as (date, name)."""
+    return min(
+        (date(year, month, day), name)
+        for year in (today.year, today.year + 1)
+        for month, day, name in FIXED_HOLIDAYS
+        if date(year, month, day) > today
+    )
+
+
 CONDITIONS = [
     {
         "title": "Revision spine surgery",

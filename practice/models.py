@@ -221,3 +221,52 @@ class OpeningHours(models.Model):
 
     def get_absolute_url(self):
         return self.location.get_absolute_url()
+
+
+class Closure(models.Model):
+    """Days when the practice, or one location, sees no patients: holidays, training."""
+
+    starts_on = models.DateField("first day closed")
+    ends_on = models.DateField(
+        "last day closed", blank=True, help_text="Leave empty when closed for one day only."
+    )
+    location = models.ForeignKey(
+        Location,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="closures",
+        help_text="Leave empty when every location is closed.",
+    )
+    reason = models.CharField(
+        max_length=120,
+        help_text="Shown to patients who choose one of these days, e.g. “Thanksgiving”.",
+    )
+
+    class Meta:
+        ordering = ["starts_on", "location"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="closure_ends_on_or_after_it_starts",
+                violation_error_message="The last day closed cannot be before the first.",
+            )
+        ]
+
+    def __str__(self):
+        days = f"{self.starts_on:%b %-d, %Y}"
+        if self.ends_on != self.starts_on:
+            days += f" – {self.ends_on:%b %-d, %Y}"
+        return f"{self.reason} ({days})"
+
+    def save(self, *args, **kwargs):
+        if self.ends_on is None:
+            self.ends_on = self.starts_on
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("practice:home")
+
+    def clean(self):
+        if self.ends_on is None:
+            self.ends_on = self.starts_on

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "solo",
     "django_prose_editor",
+    "phonenumber_field",
     "practice",
     "conditions",
     "faq",
@@ -154,6 +155,22 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # A condition page whose last medical review is older than this is listed as due in the admin.
 MEDICAL_REVIEW_INTERVAL = timedelta(days=env.int("MEDICAL_REVIEW_INTERVAL_DAYS", default=365))
 
+# Appointment requests.
+# Phone numbers a patient types without a country code are read as this region's.
+PHONENUMBER_DEFAULT_REGION = env("PHONE_REGION", default="US")
+PHONENUMBER_DB_FORMAT = "E164"
+PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"
+# How far ahead a patient may ask for a date.
+APPOINTMENT_HORIZON_DAYS = env.int("APPOINTMENT_HORIZON_DAYS", default=90)
+APPOINTMENT_DURATION_MINUTES = env.int("APPOINTMENT_DURATION_MINUTES", default=30)
+# The reminder goes on the day before the appointment, from this hour (practice time).
+APPOINTMENT_REMINDER_HOUR = env.int("APPOINTMENT_REMINDER_HOUR", default=9)
+# How long the cancel / another-time link in a confirmation keeps working.
+APPOINTMENT_LINK_MAX_AGE = timedelta(days=env.int("APPOINTMENT_LINK_MAX_AGE_DAYS", default=120))
+# The office email leaves the patient's clinical answers and message behind the staff
+# login unless the practice decides its mail is fit to carry them.
+OFFICE_EMAIL_INCLUDES_CLINICAL_TEXT = env.bool("OFFICE_EMAIL_INCLUDES_CLINICAL_TEXT", default=False)
+
 # Celery. Without a broker the tasks run in process, so `make run` needs nothing else.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="") or None
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None
@@ -183,6 +200,10 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-waiting-notifications": {
         "task": "appointments.requeue_waiting_notifications",
         "schedule": 60.0,
+    },
+    "queue-appointment-reminders": {
+        "task": "appointments.queue_due_reminders",
+        "schedule": env.float("APPOINTMENT_REMINDER_SWEEP_SECONDS", default=300.0),
     },
 }
 

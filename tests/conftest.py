@@ -14,6 +14,7 @@ from django.db import connection, connections
 from django.utils import timezone
 from playwright.sync_api import sync_playwright
 
+from practice.clinic_days import ClinicDays
 from tests.factories import ConditionFactory, PracticeFactory
 from tests.support import Mailbox, celery_publishing_to, free_port, require
 
@@ -47,14 +48,27 @@ def condition():
 
 @pytest.fixture
 def valid_form_data(condition):
+    """Every answer on the appointment form, follow-ups included; no emergency symptom."""
+    open_day = ClinicDays.for_location(None).next_open_day(timezone.localdate() + timedelta(days=3))
     return {
         "full_name": "Ana María Núñez",
         "email": "ana@patient.test",
-        "phone": "+1 555 0199",
+        "phone": "(201) 555-0199",
+        "contact_method": "phone",
+        "voicemail_ok": "yes",
+        "patient_type": "new",
         "condition": condition.slug,
-        "preferred_date": (timezone.localdate() + timedelta(days=3)).isoformat(),
+        "visit_kind": "second_opinion",
+        "preferred_date": open_day.isoformat(),
         "preferred_time": "morning",
         "had_spine_surgery": "yes",
+        "surgery_year": "2019",
+        "surgery_level": "lumbar",
+        "surgery_place": "Springfield General Hospital",
+        "has_imaging": "yes",
+        "imaging": ["mri", "x_ray"],
+        "imaging_age": "under_6_months",
+        "referring_doctor": "Dr. Lee, Riverside Family Practice",
         "message": "The pain came back a year after my fusion.",
         "consent": "on",
     }
@@ -91,22 +105,18 @@ def broker_down():
         yield app
 
 
-@pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, smtp_server, tmp_path_factory):
-    """A real Celery worker process that takes tasks from Redis and mails the SMTP server.
-
-    It reads the test database. Its broker is Redis database 15 on the server that
-    CELERY_BROKER_URL names, so that no other worker on that Redis takes these tasks.
+def celery_environment(smtp_server):
+    """What a Celery process of the tests needs: the test database, Redis database 15 as
+    its broker (so that no other worker on that Redis takes these tasks), the SMTP server.
     """
     require(os.environ.get("CELERY_BROKER_URL"), "CELERY_BROKER_URL names no broker")
-    broker_url = urlparse(os.environ["CELERY_BROKER_URL"])._replace(path="/15").geturl()
     require(
         connection.vendor == "postgresql",
         "a worker process needs a database server (DATABASE_URL=postgres://...)",
     )
+    broker_url = urlparse(os.environ["CELERY_BROKER_URL"])._replace(path="/15").geturl()
     database = connection.settings_dict
-    log_path = tmp_path_factory.mktemp("celery") / "worker.log"
-    environment = os.environ | {
+    return broker_url, os.environ | {
         "DJANGO_SETTINGS_MODULE": "practice.settings",
         "DATABASE_URL": (
             f"postgres://{quote(database['USER'] or '')}:{quote(database['PASSWORD'] or '')}"
@@ -115,26 +125,54 @@ def celery_worker_process(django_db_setup, smtp_server, tmp_path_factory):
         "CELERY_BROKER_URL": broker_url,
         "EMAIL_URL": f"smtp://127.0.0.1:{smtp_server.port}",
         "SITE_URL": "https://practice.test",
+        # A reminder is due from midnight on the day before, whatever time the tests run.
+        "APPOINTMENT_REMINDER_HOUR": "0",
     }
+
+
+@contextmanager
+def celery_process(arguments, environment, log_path):
     with open(log_path, "wb") as log:
-        worker = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "celery", "--app", "practice", "worker"),
-                *("--hostname", f"tests-{uuid.uuid4().hex[:8]}@%h", "--concurrency", "1"),
-                *("--without-gossip", "--without-mingle", "--loglevel", "INFO"),
-            ],
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "--app", "practice", *arguments],
             cwd=settings.BASE_DIR,
             env=environment,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-    worker.broker_url, worker.log_path = broker_url, log_path
-    yield worker
-    worker.terminate()
+    process.log_path = log_path
     try:
-        worker.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        worker.kill()
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, smtp_server, tmp_path_factory):
+    """A real Celery worker process that takes tasks from Redis and mails the SMTP server."""
+    broker_url, environment = celery_environment(smtp_server)
+    arguments = [
+        *("worker", "--hostname", f"tests-{uuid.uuid4().hex[:8]}@%h", "--concurrency", "1"),
+        *("--without-gossip", "--without-mingle", "--loglevel", "INFO"),
+    ]
+    log_path = tmp_path_factory.mktemp("celery") / "worker.log"
+    with celery_process(arguments, environment, log_path) as worker:
+        worker.broker_url = broker_url
+        yield worker
+
+
+@pytest.fixture
+def celery_beat(celery_worker, smtp_server, tmp_path):
+    """Celery beat, sending the reminder sweep to the worker every second."""
+    _, environment = celery_environment(smtp_server)
+    environment["APPOINTMENT_REMINDER_SWEEP_SECONDS"] = "1"
+    arguments = ["beat", "--schedule", str(tmp_path / "beat-schedule"), "--loglevel", "INFO"]
+    with celery_process(arguments, environment, tmp_path / "beat.log") as beat:
+        yield beat
 
 
 @pytest.fixture
@@ -184,6 +222,13 @@ def browser_page(browser, **context_options):
 def phone_page(browser):
     """A Chromium page the size of a small phone (360 px wide)."""
     with browser_page(browser, **PHONE) as page:
+        yield page
+
+
+@pytest.fixture
+def phone_page_without_javascript(browser):
+    """A phone-sized Chromium page with JavaScript turned off, as some patients have it."""
+    with browser_page(browser, java_script_enabled=False, **PHONE) as page:
         yield page
 
 

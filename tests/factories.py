@@ -9,10 +9,16 @@ from django.utils.text import slugify
 from factory.django import DjangoModelFactory
 
 from appointments.forms import AppointmentRequestForm
-from appointments.models import AppointmentRequest, Notification
+from appointments.models import (
+    Appointment,
+    AppointmentRequest,
+    Notification,
+    OfficeNote,
+    StatusChange,
+)
 from conditions.models import Condition, ConditionSection
 from faq.models import Question
-from practice.models import Location, OpeningHours, Practice, Surgeon
+from practice.models import Closure, Location, OpeningHours, Practice, Surgeon
 
 
 class PracticeFactory(DjangoModelFactory):
@@ -103,7 +109,7 @@ class AppointmentRequestFactory(DjangoModelFactory):
 
     full_name = factory.Faker("name")
     email = factory.Faker("email")
-    phone = "+1 555 0142"
+    phone = "+12015550142"
     condition = factory.SubFactory(ConditionFactory)
     preferred_date = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=7))
     preferred_time = AppointmentRequest.TimeOfDay.MORNING
@@ -111,6 +117,42 @@ class AppointmentRequestFactory(DjangoModelFactory):
     message = "It has hurt since my operation."
     consent_wording = AppointmentRequestForm.CONSENT_WORDING
     consented_at = factory.LazyFunction(timezone.now)
+
+
+class StatusChangeFactory(DjangoModelFactory):
+    class Meta:
+        model = StatusChange
+
+    appointment_request = factory.SubFactory(AppointmentRequestFactory)
+    to_status = AppointmentRequest.Status.NEW
+    detail = "Received from the website"
+
+
+class OfficeNoteFactory(DjangoModelFactory):
+    class Meta:
+        model = OfficeNote
+
+    appointment_request = factory.SubFactory(AppointmentRequestFactory)
+    text = "Left a voicemail; will try again tomorrow."
+
+
+class AppointmentFactory(DjangoModelFactory):
+    class Meta:
+        model = Appointment
+
+    appointment_request = factory.SubFactory(
+        AppointmentRequestFactory, status=AppointmentRequest.Status.SCHEDULED
+    )
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=10))
+    location = factory.SubFactory(LocationFactory)
+
+
+class ClosureFactory(DjangoModelFactory):
+    class Meta:
+        model = Closure
+
+    starts_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=14))
+    reason = "Staff training"
 
 
 class NotificationFactory(DjangoModelFactory):

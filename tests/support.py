@@ -8,6 +8,7 @@ import socket
 import time
 from contextlib import contextmanager
 
+import kombu.pools
 import pytest
 from PIL import Image
 
@@ -65,6 +66,9 @@ def drop_broker_connections():
         celery_app._pool.force_close_all()
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
+    # Kombu keeps producer pools by broker address for the whole process too; a closed
+    # one would be handed to the next test that publishes to the same broker.
+    kombu.pools.reset()
 
 
 class Mailbox:
@@ -91,3 +95,25 @@ def png_image(width=1, height=1):
 
 
 PNG_1X1 = png_image()
+
+
+def admin_form_data(response, **changes):
+    """What a browser posts back from the admin change page in `response`, with `changes`.
+
+    Every inline's management form and rows are included, as the page renders them.
+    """
+    data = {}
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        forms += [inline.formset.management_form, *inline.formset.forms]
+    for form in forms:
+        for name in form.fields:
+            value = form[name].value()
+            if value is not None:
+                data[form.add_prefix(name)] = value
+    for name, value in changes.items():
+        if value is None:
+            data.pop(name, None)
+        else:
+            data[name] = value
+    return data

@@ -12,10 +12,10 @@ from django.utils import timezone
 from appointments.models import AppointmentRequest, Notification
 from conditions.models import Condition
 from faq.models import Question
-from practice.models import Location, Practice, Surgeon
+from practice.models import Closure, Location, Practice, Surgeon
 from tests import factories
 from tests.factories import ConditionFactory, SurgeonFactory
-from tests.support import PNG_1X1
+from tests.support import PNG_1X1, admin_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -23,6 +23,7 @@ FACTORIES = {
     Practice: factories.PracticeFactory,
     Surgeon: factories.SurgeonFactory,
     Location: factories.LocationFactory,
+    Closure: factories.ClosureFactory,
     Condition: factories.ConditionFactory,
     Question: factories.QuestionFactory,
     AppointmentRequest: factories.AppointmentRequestFactory,
@@ -82,7 +83,7 @@ def test_change_page_loads(admin_client, model):
 
 
 @pytest.mark.parametrize(
-    "model", [Surgeon, Location, Condition, Question], ids=lambda m: m.__name__
+    "model", [Surgeon, Location, Closure, Condition, Question], ids=lambda m: m.__name__
 )
 def test_add_page_loads(admin_client, model):
     assert admin_client.get(admin_url(model, "add")).status_code == 200
@@ -108,15 +109,9 @@ def test_request_page_shows_what_the_patient_sent_and_its_emails(admin_client):
 
 def test_staff_can_move_a_request_through_its_status(admin_client):
     appointment_request = factories.AppointmentRequestFactory()
+    url = admin_url(AppointmentRequest, "change", appointment_request.pk)
 
-    response = admin_client.post(
-        admin_url(AppointmentRequest, "change", appointment_request.pk),
-        {
-            "status": "contacted",
-            "notifications-TOTAL_FORMS": "0",
-            "notifications-INITIAL_FORMS": "0",
-        },
-    )
+    response = admin_client.post(url, admin_form_data(admin_client.get(url), status="contacted"))
 
     assert response.status_code == 302
     appointment_request.refresh_from_db()

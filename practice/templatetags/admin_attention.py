@@ -3,9 +3,11 @@
 from dataclasses import dataclass
 
 from django import template
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from appointments.models import AppointmentRequest
 from conditions.models import Condition
 
 register = template.Library()
@@ -28,7 +30,24 @@ def pages_due_for_review(user):
     return AttentionItem(f"{pages} due for medical review", f"{url}?{urlencode({'review': 'due'})}")
 
 
-CHECKS = [pages_due_for_review]
+def new_appointment_requests(user):
+    if not user.has_perm("appointments.view_appointmentrequest"):
+        return None
+    new = AppointmentRequest.objects.filter(status=AppointmentRequest.Status.NEW)
+    counts = new.aggregate(total=Count("pk"), urgent=Count("pk", filter=Q(is_urgent=True)))
+    if not counts["total"]:
+        return None
+    requests = "request" if counts["total"] == 1 else "requests"
+    message = f"{counts['total']} new appointment {requests}"
+    if counts["urgent"]:
+        message += f" ({counts['urgent']} urgent)"
+    url = reverse("admin:appointments_appointmentrequest_changelist")
+    status = AppointmentRequest.Status.NEW
+    return AttentionItem(message, f"{url}?{urlencode({'status__exact': status})}")
+
+
+# Patients waiting for a call come before pages waiting for a review.
+CHECKS = [new_appointment_requests, pages_due_for_review]
 
 
 @register.simple_tag

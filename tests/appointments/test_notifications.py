@@ -19,7 +19,7 @@ def appointment_request(practice):
     return AppointmentRequestFactory(
         full_name="Ana María Núñez",
         email="ana@patient.test",
-        phone="+1 555 0199",
+        phone="(201) 555-0199",
         message="The pain came back a year after my fusion at L4-L5.",
     )
 
@@ -53,7 +53,7 @@ def test_office_notification_reaches_the_office_with_reply_to_the_patient(appoin
     html, _ = message.alternatives[0]
     for body in (message.body, html):
         assert admin_link in body
-        assert "+1 555 0199" in body
+        assert "+1 201-555-0199" in body
         assert appointment_request.condition.title in body
     assert "Ana María Núñez" in message.body
     assert "Ana María Núñez" in html

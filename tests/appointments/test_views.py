@@ -5,7 +5,7 @@ from django.core import mail
 from django.urls import reverse
 
 from appointments.models import AppointmentRequest, Notification
-from tests.factories import ConditionFactory
+from tests.factories import ConditionFactory, LocationFactory, PracticeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -26,8 +26,42 @@ def test_form_page_asks_for_each_detail(client, condition):
         "Have you had spine surgery before?",
         "Anything you would like us to know (optional)",
         "I agree that the practice may contact me",
+        "Do you have any of these right now?",
+        "How would you like us to contact you?",
+        "If by phone, may we leave a voicemail?",
+        "Have you been a patient here before?",
+        "What would you like from the visit?",
+        "If yes, in which year was your last spine operation?",
+        "If yes, which part of your spine was operated on? (optional)",
+        "If yes, where was it done? (optional)",
+        "Do you have any scans or X-rays of your spine?",
+        "If yes, which ones?",
+        "If yes, when was the most recent one taken?",
+        "Which doctor referred you to us? (optional)",
     ]:
         assert label in response.text
+
+
+def test_emergency_alert_after_the_symptoms_names_the_numbers_to_call(client, condition):
+    PracticeFactory(phone="+1 555 0123")
+
+    response = client.get(FORM_URL)
+
+    alert = response.text.split('class="alert alert-danger red-flag-alert" role="alert"')[1]
+    alert = alert.split("</div>")[0]
+    assert "you need emergency care now, not a web request" in alert
+    assert '<a href="tel:911">911</a> in the US' in alert
+    assert '<a href="tel:+15550123">+1 555 0123</a>' in alert
+
+
+def test_location_is_asked_only_when_the_practice_has_more_than_one(client, condition):
+    LocationFactory(name="Downtown clinic")
+    assert "Where would you like to be seen?" not in client.get(FORM_URL).text
+
+    LocationFactory(name="Riverside clinic")
+    response = client.get(FORM_URL)
+    assert "Where would you like to be seen?" in response.text
+    assert "No preference" in response.text
 
 
 def test_condition_in_the_address_is_preselected(client, condition):
@@ -74,6 +108,10 @@ def test_valid_request_is_saved_with_two_emails_waiting(client, valid_form_data,
     assert saved.status == AppointmentRequest.Status.NEW
     assert saved.consented_at is not None
     assert "may contact me" in saved.consent_wording
+    assert saved.surgery_year == 2019
+    assert saved.imaging == ["mri", "x_ray"]
+    assert saved.voicemail_ok is True
+    assert saved.is_urgent is False
     kinds = set(saved.notifications.values_list("kind", "status"))
     assert kinds == {
         (Notification.Kind.OFFICE, Notification.Status.PENDING),
@@ -101,6 +139,78 @@ def test_thanks_page_shows_the_reference_of_this_request(client, valid_form_data
     assert response.status_code == 200
     assert f"Your reference is <strong>{reference}</strong>" in response.text
     assert "What happens next" in response.text
+
+
+def test_phone_is_saved_in_one_format_and_shown_formatted(client, valid_form_data):
+    client.post(FORM_URL, valid_form_data | {"phone": "201.555.0199"})
+
+    assert AppointmentRequest.objects.values_list("phone", flat=True).get() == "+12015550199"
+    assert str(AppointmentRequest.objects.get().phone) == "+1 201-555-0199"
+
+
+def test_answers_that_do_not_apply_are_not_saved(client, valid_form_data):
+    client.post(
+        FORM_URL,
+        valid_form_data
+        | {"had_spine_surgery": "no", "has_imaging": "no", "contact_method": "email"},
+    )
+
+    saved = AppointmentRequest.objects.get()
+    assert (saved.surgery_year, saved.surgery_level, saved.surgery_place) == (None, "", "")
+    assert (saved.imaging, saved.imaging_age) == ([], "")
+    assert saved.voicemail_ok is None
+
+
+def test_errors_are_summarised_in_the_order_of_the_page(client, valid_form_data):
+    data = valid_form_data | {"full_name": "", "imaging": [], "consent": "", "red_flags": "x"}
+
+    response = client.post(FORM_URL, data)
+
+    summary = response.text.split('id="form-errors"')[1].split("</ul>")[0]
+    links = ["#id_red_flags_0", "#id_full_name", "#id_imaging_0", "#id_consent"]
+    assert [summary.index(f'href="{link}"') for link in links] == sorted(
+        summary.index(f'href="{link}"') for link in links
+    )
+
+
+def test_request_with_an_emergency_symptom_is_urgent(client, valid_form_data):
+    response = client.post(FORM_URL, valid_form_data | {"red_flags": ["saddle_numbness"]})
+
+    assert response.status_code == 302
+    saved = AppointmentRequest.objects.get()
+    assert saved.is_urgent is True
+    assert saved.red_flags == ["saddle_numbness"]
+
+
+def test_thanks_page_after_an_emergency_symptom_repeats_the_emergency_advice(
+    client, valid_form_data
+):
+    PracticeFactory(phone="+1 555 0123")
+
+    response = client.post(
+        FORM_URL, valid_form_data | {"red_flags": ["bladder_bowel"]}, follow=True
+    )
+
+    assert "Please get emergency care now" in response.text
+    assert '<a href="tel:911">911</a> in the US' in response.text
+    assert '<a href="tel:+15550123">+1 555 0123</a>' in response.text
+    assert "Your reference is" in response.text
+
+
+def test_thanks_page_without_an_emergency_symptom_gives_no_emergency_advice(
+    client, valid_form_data
+):
+    response = client.post(FORM_URL, valid_form_data, follow=True)
+
+    assert "Please get emergency care now" not in response.text
+
+
+def test_thanks_page_forgets_an_earlier_emergency_after_a_routine_request(client, valid_form_data):
+    client.post(FORM_URL, valid_form_data | {"red_flags": ["bladder_bowel"]})
+
+    response = client.post(FORM_URL, valid_form_data, follow=True)
+
+    assert "Please get emergency care now" not in response.text
 
 
 def test_thanks_page_without_a_request_shows_no_reference(client):

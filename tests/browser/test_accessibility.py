@@ -11,7 +11,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from tests.browser.patient import fill_in_a_valid_request
+from tests.browser.patient import answer, fill_in_a_valid_request
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -96,6 +96,23 @@ def test_form_with_mistakes_is_accessible(page, site):
 
     expect(page.get_by_role("alert")).to_contain_text("Please check")
     expect(page.locator("#form-errors")).to_be_focused()
+    assert_accessible(page)
+
+
+def test_form_with_every_follow_up_and_the_emergency_alert_showing_is_accessible(page, site):
+    page.goto(f"{site}/appointments/")
+    page.get_by_label("Sudden loss of bladder or bowel control").check()
+    answer(page, "How would you like us to contact you?", "Phone")
+    answer(page, "Have you had spine surgery before?", "Yes")
+    answer(page, "Do you have any scans or X-rays of your spine?", "Yes")
+
+    page.get_by_role("button", name="Send request").click()
+
+    expect(page.locator("#form-errors")).to_contain_text("If yes, which ones?")
+    expect(page.locator(".red-flag-alert")).to_be_visible()
+    expect(
+        page.get_by_label("If yes, in which year was your last spine operation?")
+    ).to_be_visible()
     assert_accessible(page)
 
 

@@ -9,45 +9,27 @@ import re
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from conditions.models import Condition, ConditionSection
-from tests.factories import ConditionFactory, ConditionSectionFactory, GroupFactory, UserFactory
+from practice.groups import CONTENT_EDITORS
+from tests.factories import ConditionFactory, ConditionSectionFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "a-long-office-passphrase"
 
-# What the office's content editors may do: write condition pages, their sections and
-# questions, drop a former address, and see (not change) the surgeons.
-CONTENT_EDITOR_PERMISSIONS = [
-    *(
-        (app_label, f"{action}_{model}")
-        for app_label, model in [
-            ("conditions", "condition"),
-            ("conditions", "conditionsection"),
-            ("conditions", "formerslug"),
-            ("faq", "question"),
-        ]
-        for action in ("add", "change", "view", "delete")
-    ),
-    ("practice", "view_surgeon"),
-]
-
 
 @pytest.fixture
 def content_editor():
-    group = GroupFactory(name="Content editors")
-    group.permissions.set(
-        Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        for app_label, codename in CONTENT_EDITOR_PERMISSIONS
-    )
+    """A member of the "Content editors" group that every migrate sets up: its permissions
+    (practice/groups.py), and nothing more, are what this editor works with."""
     user = UserFactory(username="maria", first_name="Maria", is_staff=True)
     user.set_password(PASSWORD)
     user.save()
-    user.groups.add(group)
+    user.groups.add(Group.objects.get(name=CONTENT_EDITORS))
     return user
 
 

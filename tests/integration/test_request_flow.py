@@ -33,7 +33,7 @@ class Browserless:
     def submit(self, path, fields):
         _, page = self.get(path)
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-        data = urllib.parse.urlencode(fields | {"csrfmiddlewaretoken": token}).encode()
+        data = urllib.parse.urlencode(fields | {"csrfmiddlewaretoken": token}, doseq=True).encode()
         request = urllib.request.Request(
             self.base_url + path, data=data, headers={"Referer": self.base_url + path}
         )
@@ -78,7 +78,7 @@ def test_request_reaches_the_office_and_the_patient_by_email(
     for body in (office_text, office_html):
         assert admin_link in body
         assert "Ana María Núñez" in body
-        assert "+1 555 0199" in body
+        assert "+1 201-555-0199" in body
         assert "Revision spine surgery" in body
         assert "fusion" not in body
 

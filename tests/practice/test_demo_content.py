@@ -1,13 +1,26 @@
+from datetime import date
+
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from conditions.models import Condition, ConditionSection
 from faq.models import Question
-from practice.models import Location, OpeningHours, Practice, Surgeon
+from practice.demo_content import next_holiday
+from practice.models import Closure, Location, OpeningHours, Practice, Surgeon
 
 pytestmark = pytest.mark.django_db
 
-MODELS = [Practice, Surgeon, Location, OpeningHours, Condition, ConditionSection, Question]
+MODELS = [
+    Practice,
+    Surgeon,
+    Location,
+    OpeningHours,
+    Closure,
+    Condition,
+    ConditionSection,
+    Question,
+]
 
 
 def counts():
@@ -71,3 +84,24 @@ def test_demo_practice_has_a_surgeon_with_photo_two_locations_and_general_questi
     assert all(location.opening_hours.exists() for location in locations)
     assert Question.objects.filter(condition__isnull=True).count() >= 4
     assert Condition.objects.published().count() == 4
+
+
+def test_demo_closes_every_location_on_the_next_holiday():
+    call_command("load_demo_content")
+
+    closure = Closure.objects.get()
+    assert closure.location is None
+    assert closure.starts_on == closure.ends_on > timezone.localdate()
+    assert (closure.starts_on, closure.reason) == next_holiday(timezone.localdate())
+
+
+@pytest.mark.parametrize(
+    ("today", "holiday"),
+    [
+        (date(2026, 11, 26), (date(2026, 12, 25), "Christmas Day")),
+        (date(2026, 12, 25), (date(2027, 1, 1), "New Year's Day")),
+        (date(2027, 7, 3), (date(2027, 7, 4), "Independence Day")),
+    ],
+)
+def test_next_holiday_is_the_first_after_today(today, holiday):
+    assert next_holiday(today) == holiday

@@ -3,11 +3,12 @@ from pathlib import Path
 from django.core.files import File
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from conditions.models import Condition, ConditionSection
 from faq.models import Question
 from practice import demo_content
-from practice.models import Location, OpeningHours, Practice, Surgeon
+from practice.models import Closure, Location, OpeningHours, Practice, Surgeon
 
 SURGEON_PHOTO = Path(demo_content.__file__).parent / "demo" / "surgeon-placeholder.png"
 
@@ -43,6 +44,10 @@ class Command(BaseCommand):
             for order, data in enumerate(demo_content.LOCATIONS):
                 self.create_location(data, order)
             created.append("locations")
+        if not Closure.objects.exists():
+            holiday, name = demo_content.next_holiday(timezone.localdate())
+            Closure.objects.create(starts_on=holiday, reason=name)
+            created.append(f"closure on {name}")
         new_conditions = {}
         for data in demo_content.CONDITIONS:
             if Condition.objects.filter(slug=data["slug"]).exists():

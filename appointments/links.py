@@ -1,0 +1,46 @@
+"""The link in a confirmation with which a patient, without an account, manages their visit.
+
+The token is the appointment's id, signed with the site's secret key and dated, so that it
+cannot be guessed or altered and stops working after settings.APPOINTMENT_LINK_MAX_AGE.
+"""
+
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
+
+from practice.public_urls import public_url
+
+from .models import Appointment
+
+SALT = "appointments.manage-appointment"
+
+
+class LinkExpired(Exception):
+    pass
+
+
+class LinkInvalid(Exception):
+    pass
+
+
+def manage_url(appointment):
+    token = signing.TimestampSigner(salt=SALT).sign_object(appointment.pk)
+    return public_url(reverse("appointments:manage", args=[token]))
+
+
+def appointment_from_token(token):
+    """The appointment the token names; LinkInvalid if altered, LinkExpired if too old."""
+    signer = signing.TimestampSigner(salt=SALT)
+    try:
+        appointment_id = signer.unsign_object(token, max_age=settings.APPOINTMENT_LINK_MAX_AGE)
+    except signing.SignatureExpired:
+        raise LinkExpired from None
+    except signing.BadSignature:
+        raise LinkInvalid from None
+    try:
+        return Appointment.objects.select_related("location", "appointment_request").get(
+            pk=appointment_id
+        )
+    except (Appointment.DoesNotExist, TypeError, ValueError):
+        # Signed by us, but for an appointment since deleted (retention, say).
+        raise LinkExpired from None

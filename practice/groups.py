@@ -1,0 +1,82 @@
+"""The staff groups and what each may do, put in place after every `migrate`.
+
+Change a group's permissions here, not in the admin: the next `migrate` (every deploy)
+sets each group back to exactly these lists. A member of staff gets a group, not a list
+of permissions of their own, so that what the office can see is decided in one place.
+"""
+
+from functools import reduce
+from operator import or_
+
+from django.apps import apps as global_apps
+from django.contrib.auth.management import create_permissions
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models import Q
+
+OFFICE_STAFF = "Office staff"
+CONTENT_EDITORS = "Content editors"
+
+ALL = ("add", "change", "delete", "view")
+
+
+def _permissions(app_label, model, actions):
+    return [(app_label, f"{action}_{model}") for action in actions]
+
+
+GROUP_PERMISSIONS = {
+    # The office works the requests: reads what the patient sent and its history,
+    # changes the status, books, notes; sees the emails; says when a clinic is closed.
+    OFFICE_STAFF: [
+        *_permissions("appointments", "appointmentrequest", ["view", "change"]),
+        *_permissions("appointments", "statuschange", ["view"]),
+        *_permissions("appointments", "appointment", ["view"]),
+        *_permissions("appointments", "officenote", ["view", "add"]),
+        *_permissions("appointments", "notification", ["view"]),
+        *_permissions("practice", "closure", ALL),
+        *_permissions("practice", "location", ["view"]),
+        *_permissions("practice", "openinghours", ["view"]),
+    ],
+    # Editors keep the public content. Nothing of the appointments app: patients' requests
+    # are for the office's eyes only.
+    CONTENT_EDITORS: [
+        *_permissions("conditions", "condition", ALL),
+        *_permissions("conditions", "conditionsection", ALL),
+        *_permissions("conditions", "formerslug", ALL),
+        *_permissions("faq", "question", ALL),
+        *_permissions("practice", "surgeon", ALL),
+        *_permissions("practice", "location", ALL),
+        *_permissions("practice", "openinghours", ALL),
+        # One set of practice details, made by the first migrate: never added or deleted.
+        *_permissions("practice", "practice", ["view", "change"]),
+    ],
+}
+
+
+def sync_groups(*, using=DEFAULT_DB_ALIAS, apps=global_apps, **kwargs):
+    """Make each group and give it exactly its permissions; safe to run any number of times.
+
+    Connected to `post_migrate` for the practice app, which Django may send before it has
+    made the permissions of the apps listed after it: those are made here first.
+    """
+    app_labels = {
+        app_label for permissions in GROUP_PERMISSIONS.values() for app_label, _ in permissions
+    }
+    for app_label in sorted(app_labels):
+        create_permissions(
+            global_apps.get_app_config(app_label), verbosity=0, using=using, apps=apps
+        )
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, wanted in GROUP_PERMISSIONS.items():
+        group, _ = Group.objects.using(using).get_or_create(name=name)
+        group.permissions.set(
+            Permission.objects.using(using).filter(
+                reduce(
+                    or_,
+                    (
+                        Q(content_type__app_label=app_label, codename=codename)
+                        for app_label, codename in wanted
+                    ),
+                )
+            )
+        )
