@@ -3,7 +3,7 @@ appointment, keep notes, and see the list with what needs doing first at the top
 
 import csv
 import re
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta
 
 import phonenumbers
 from django import forms
@@ -14,7 +14,7 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Case, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Exists, OuterRef, Q, Subquery, Value, When
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import path
@@ -26,9 +26,18 @@ from practice.clinic_days import ClinicDays
 from practice.models import Location
 
 from . import services
-from .models import Appointment, AppointmentRequest, Notification, OfficeNote, StatusChange
+from .models import (
+    Appointment,
+    AppointmentRequest,
+    Notification,
+    OfficeNote,
+    StatusChange,
+    staff_name,
+)
 
 Status = AppointmentRequest.Status
+# The furthest ahead the office may book; a date beyond it is a typing mistake.
+BOOKING_LIMIT = timedelta(days=730)
 
 
 def _local(moment, pattern="%Y-%m-%d %H:%M"):
@@ -40,9 +49,7 @@ def _to_the_minute(moment):
 
 
 def _user_label(user):
-    if user is None:
-        return ""
-    return user.get_full_name() or user.get_username()
+    return "" if user is None else staff_name(user)
 
 
 class AppointmentRequestAdminForm(forms.ModelForm):
@@ -58,7 +65,7 @@ class AppointmentRequestAdminForm(forms.ModelForm):
         help_text="Practice time.",
     )
     appointment_location = forms.ModelChoiceField(
-        Location.objects.all(), label="Appointment location", required=False
+        Location.objects.published(), label="Appointment location", required=False
     )
 
     # The messages name what is missing, beside the field that is missing it.
@@ -109,15 +116,36 @@ class AppointmentRequestAdminForm(forms.ModelForm):
             # Unchanged: the service keeps the appointment as it is, with no new email.
             cleaned_data["starts_at"] = current.starts_at
             return cleaned_data
-        if starts_at <= timezone.now():
-            if day < timezone.localdate():
-                self.add_error("appointment_date", "That day has passed.")
-            else:
-                self.add_error("appointment_time", "That time has passed.")
-        elif closure := ClinicDays.for_location(location).closure_on(day):
-            self.add_error("appointment_date", f"{location} is closed that day: {closure.reason}.")
+        if error := appointment_time_problem(starts_at, location):
+            field, message = error
+            self.add_error(field, message)
         cleaned_data["starts_at"] = starts_at
         return cleaned_data
+
+
+def appointment_time_problem(starts_at, location):
+    """Why the office cannot book `starts_at` at `location`, as (field, message), or None."""
+    day = timezone.localdate(starts_at)
+    if starts_at <= timezone.now():
+        if day < timezone.localdate():
+            return "appointment_date", "That day has passed."
+        return "appointment_time", "That time has passed."
+    if day > timezone.localdate() + BOOKING_LIMIT:
+        return "appointment_date", f"Book at most {BOOKING_LIMIT.days} days ahead."
+    # On the night the clocks go forward, 2:30 does not exist: through UTC it reads 3:30.
+    through_utc = timezone.localtime(starts_at.astimezone(UTC))
+    if through_utc.replace(tzinfo=None) != starts_at.replace(tzinfo=None):
+        return "appointment_time", "That time does not exist: the clocks change that night."
+    clinic_days = ClinicDays.for_location(location)
+    if closure := clinic_days.closure_on(day):
+        return "appointment_date", f"{location} is closed that day: {closure.reason}."
+    # A location whose hours nobody has entered yet is not held to them.
+    if not clinic_days.is_open(day) and location.opening_hours.exists():
+        return (
+            "appointment_date",
+            f"{location} does not see patients on {day:%A}s; it is open {clinic_days.days_text}.",
+        )
+    return None
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -294,6 +322,48 @@ EXPORT_COLUMNS = [
 ]
 
 
+class AppointmentDayFilter(admin.SimpleListFilter):
+    """Who is coming in: requests with a booked appointment on these days (practice time)."""
+
+    title = "appointment day"
+    parameter_name = "appointment_day"
+    DAYS = {"today": (0, 1), "tomorrow": (1, 2), "next_7_days": (0, 7)}
+
+    def lookups(self, request, model_admin):
+        return [("today", "Today"), ("tomorrow", "Tomorrow"), ("next_7_days", "Next 7 days")]
+
+    def queryset(self, request, queryset):
+        if self.value() not in self.DAYS:
+            return queryset
+        first, last = self.DAYS[self.value()]
+        midnight = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
+        return queryset.filter(
+            appointment_starts_at__gte=midnight + timedelta(days=first),
+            appointment_starts_at__lt=midnight + timedelta(days=last),
+        )
+
+
+class AppointmentLocationFilter(admin.SimpleListFilter):
+    title = "appointment location"
+    parameter_name = "appointment_location"
+
+    def lookups(self, request, model_admin):
+        return [(str(location.pk), location.name) for location in Location.objects.all()]
+
+    def queryset(self, request, queryset):
+        if not self.value() or not self.value().isdigit():
+            return queryset
+        return queryset.filter(
+            Exists(
+                Appointment.objects.filter(
+                    appointment_request=OuterRef("pk"),
+                    status=Appointment.Status.BOOKED,
+                    location_id=self.value(),
+                )
+            )
+        )
+
+
 CONTACT_FIELDS = [
     "full_name",
     "email",
@@ -350,6 +420,8 @@ class AppointmentRequestAdmin(admin.ModelAdmin):
         "created_at",
         "condition",
         "preferred_location",
+        AppointmentDayFilter,
+        AppointmentLocationFilter,
         ("assignee", admin.RelatedOnlyFieldListFilter),
     ]
     search_fields = ["reference", "full_name", "email", "phone"]
@@ -379,7 +451,8 @@ class AppointmentRequestAdmin(admin.ModelAdmin):
                     "fields": office,
                     "description": "To schedule, choose Scheduled and give the day, time "
                     "and place: the patient is emailed a confirmation. A new time moves "
-                    "the appointment; any other status cancels it (except Completed).",
+                    "the appointment; any other status but Completed cancels it, and the patient "
+                    "is emailed.",
                 },
             ),
             ("Contact details and preferences", {"fields": CONTACT_FIELDS}),
@@ -445,9 +518,12 @@ class AppointmentRequestAdmin(admin.ModelAdmin):
             .values_list("status", flat=True)
             .get(pk=obj.pk)
         )
-        office_fields = [name for name in ["is_urgent", "assignee"] if name in form.changed_data]
-        if office_fields:
-            obj.save(update_fields=[*office_fields, "updated_at"])
+        if "assignee" in form.changed_data:
+            services.request_assign(appointment_request=obj, assignee=obj.assignee, by=request.user)
+        if "is_urgent" in form.changed_data:
+            services.request_mark_urgent(
+                appointment_request=obj, is_urgent=obj.is_urgent, by=request.user
+            )
         scheduled = new_status == Status.SCHEDULED
         services.appointment_request_update(
             appointment_request=obj,

@@ -1,22 +1,26 @@
 """The calendar file (.ics) attached to a confirmation, in the practice's time zone."""
 
 from datetime import timedelta
-from email.utils import parseaddr
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, Event
 
+from .models import mail_domain
 
-def appointment_calendar(appointment, practice):
-    """One event: when and where, the practice's name and phone; nothing clinical."""
+
+def appointment_calendar(appointment, practice, *, cancelled=False):
+    """One event: when and where, the practice's name and phone; nothing clinical.
+
+    Every appointment of a request is the same event (one UID) in a newer version, so a
+    new time moves the event in the patient's calendar and a cancellation removes it.
+    """
     zone = ZoneInfo(settings.TIME_ZONE)
     location = appointment.location
-    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
     event = Event()
-    # The same UID for the same appointment, so a calendar updates rather than duplicates.
-    event.add("uid", f"appointment-{appointment.pk}@{domain}")
+    event.add("uid", f"appointment-request-{appointment.appointment_request_id}@{mail_domain()}")
+    event.add("sequence", appointment.calendar_sequence + (1 if cancelled else 0))
     event.add("dtstamp", timezone.now())
     event.add("dtstart", appointment.starts_at.astimezone(zone))
     event.add("dtend", appointment.ends_at.astimezone(zone))
@@ -27,12 +31,12 @@ def appointment_calendar(appointment, practice):
     if phone:
         description += f" To change or cancel, call {phone}."
     event.add("description", description)
-    event.add("status", "CONFIRMED")
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
 
     calendar = Calendar()
     calendar.add("prodid", f"-//{practice.name}//Appointments//EN")
     calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
+    calendar.add("method", "CANCEL" if cancelled else "PUBLISH")
     calendar.add_component(event)
     starts_on = appointment.starts_at.date()
     calendar.add_missing_timezones(

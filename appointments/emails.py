@@ -11,6 +11,12 @@ from .calendar import appointment_calendar
 from .links import manage_url
 from .models import Notification
 
+# The emails that carry the appointment's calendar file, and what the file does.
+CALENDAR_METHODS = {
+    Notification.Kind.CONFIRMATION: "PUBLISH",
+    Notification.Kind.CANCELLED_BY_OFFICE: "CANCEL",
+}
+
 
 def build_email(notification):
     practice = Practice.get_solo()
@@ -41,10 +47,11 @@ def build_email(notification):
         headers={"Message-ID": notification.message_id},
     )
     message.attach_alternative(render_to_string(f"{folder}/body.html", context), "text/html")
-    if notification.kind == Notification.Kind.CONFIRMATION:
+    if notification.kind in CALENDAR_METHODS:
+        method = CALENDAR_METHODS[notification.kind]
         message.attach(
             "appointment.ics",
-            appointment_calendar(appointment, practice),
-            "text/calendar; method=PUBLISH; charset=utf-8",
+            appointment_calendar(appointment, practice, cancelled=method == "CANCEL"),
+            f"text/calendar; method={method}; charset=utf-8",
         )
     return message

@@ -14,6 +14,15 @@ from practice.validators import parse_email_list, validate_single_line
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
+def mail_domain():
+    """The domain the practice's emails come from: for Message-IDs and calendar UIDs."""
+    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
+
+
+def staff_name(user):
+    return user.get_full_name() or user.get_username()
+
+
 def generate_reference():
     code = get_random_string(8, allowed_chars=REFERENCE_ALPHABET)
     return f"{code[:4]}-{code[4:]}"
@@ -224,9 +233,7 @@ class StatusChange(models.Model):
 
     @property
     def changed_by_label(self):
-        if self.changed_by is None:
-            return "The patient"
-        return self.changed_by.get_full_name() or self.changed_by.get_username()
+        return "The patient" if self.changed_by is None else staff_name(self.changed_by)
 
 
 class OfficeNote(models.Model):
@@ -297,15 +304,36 @@ class Appointment(models.Model):
     def is_booked(self):
         return self.status == self.Status.BOOKED
 
-    def reminder_is_due(self, now):
-        """True on the day before the appointment, from the reminder hour (practice time)."""
-        appointment_day = timezone.localtime(self.starts_at).date()
-        due_from = timezone.make_aware(
-            datetime.combine(
-                appointment_day - timedelta(days=1), time(settings.APPOINTMENT_REMINDER_HOUR)
-            )
+    @property
+    def patient_may_change(self):
+        """The patient's link may still cancel or move it: booked, scheduled, not yet begun."""
+        return (
+            self.is_booked
+            and self.appointment_request.status == AppointmentRequest.Status.SCHEDULED
+            and self.starts_at > timezone.now()
         )
-        too_late = timezone.make_aware(datetime.combine(appointment_day, time.min))
+
+    @property
+    def calendar_sequence(self):
+        """The version of the request's one calendar event that this appointment's
+        confirmation carries (its cancellation carries the next), so that a calendar moves
+        or removes the event instead of adding another."""
+        earlier = self.appointment_request.appointments.filter(created_at__lt=self.created_at)
+        return 2 * earlier.count()
+
+    def reminder_window(self):
+        """From the reminder hour on the day before, to midnight before the day (practice time)."""
+        appointment_day = timezone.localtime(self.starts_at).date()
+        day_before = appointment_day - timedelta(days=1)
+        return (
+            timezone.make_aware(
+                datetime.combine(day_before, time(settings.APPOINTMENT_REMINDER_HOUR))
+            ),
+            timezone.make_aware(datetime.combine(appointment_day, time.min)),
+        )
+
+    def reminder_is_due(self, now):
+        due_from, too_late = self.reminder_window()
         return due_from <= now < too_late
 
 
@@ -334,14 +362,8 @@ class Notification(models.Model):
         REMINDER = "appointment_reminder", "Appointment reminder"
         PATIENT_CANCELLED = "patient_cancelled", "Office told: patient cancelled"
         NEW_TIME_WANTED = "new_time_wanted", "Office told: patient wants another time"
+        CANCELLED_BY_OFFICE = "appointment_cancelled", "Patient told: appointment cancelled"
 
-    # Emails about one appointment; each is sent at most once for it.
-    APPOINTMENT_KINDS = [
-        Kind.CONFIRMATION,
-        Kind.REMINDER,
-        Kind.PATIENT_CANCELLED,
-        Kind.NEW_TIME_WANTED,
-    ]
     # Emails that only make sense while their appointment still stands.
     WHILE_BOOKED_KINDS = [Kind.CONFIRMATION, Kind.REMINDER]
     OFFICE_KINDS = [Kind.OFFICE, Kind.PATIENT_CANCELLED, Kind.NEW_TIME_WANTED]
@@ -404,8 +426,13 @@ class Notification(models.Model):
 
     @property
     def still_applies(self):
-        """False for a confirmation or reminder whose appointment was moved or cancelled."""
-        return self.kind not in self.WHILE_BOOKED_KINDS or self.appointment.is_booked
+        """False for a confirmation or reminder whose appointment was moved or cancelled,
+        and for a reminder that could only arrive on the day itself or later."""
+        if self.kind not in self.WHILE_BOOKED_KINDS:
+            return True
+        if self.kind == self.Kind.REMINDER:
+            return self.appointment.is_booked and self.appointment.reminder_is_due(timezone.now())
+        return self.appointment.is_booked
 
     @property
     def recipient_list(self):
@@ -414,5 +441,4 @@ class Notification(models.Model):
     @property
     def message_id(self):
         """The same Message-ID on every attempt, so mail systems can spot a repeat."""
-        domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
-        return f"<notification-{self.pk}.{self.created_at:%Y%m%d%H%M%S}@{domain}>"
+        return f"<notification-{self.pk}.{self.created_at:%Y%m%d%H%M%S}@{mail_domain()}>"

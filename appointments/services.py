@@ -12,7 +12,7 @@ from django.utils import timezone
 from practice.models import Practice
 
 from .emails import build_email
-from .models import Appointment, AppointmentRequest, Notification, StatusChange
+from .models import Appointment, AppointmentRequest, Notification, StatusChange, staff_name
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +93,31 @@ def request_status_change(*, appointment_request, status, by, detail=""):
     return change
 
 
+def request_assign(*, appointment_request, assignee, by):
+    """Give the request to a member of staff (or to nobody), and record it in the history."""
+    appointment_request.assignee = assignee
+    appointment_request.save(update_fields=["assignee", "updated_at"])
+    detail = f"Assigned to {staff_name(assignee)}" if assignee else "No longer assigned"
+    request_status_change(
+        appointment_request=appointment_request,
+        status=appointment_request.status,
+        by=by,
+        detail=detail,
+    )
+
+
+def request_mark_urgent(*, appointment_request, is_urgent, by):
+    """Mark the request urgent, or no longer urgent, and record it in the history."""
+    appointment_request.is_urgent = is_urgent
+    appointment_request.save(update_fields=["is_urgent", "updated_at"])
+    request_status_change(
+        appointment_request=appointment_request,
+        status=appointment_request.status,
+        by=by,
+        detail="Marked urgent" if is_urgent else "No longer marked urgent",
+    )
+
+
 def appointment_request_update(*, appointment_request, status, by, starts_at=None, location=None):
     """What staff do in the admin: change the status, and book, move or cancel the time.
 
@@ -116,7 +141,14 @@ def appointment_request_update(*, appointment_request, status, by, starts_at=Non
         detail = ""
         if current and status != AppointmentRequest.Status.COMPLETED:
             _end(current, Appointment.Status.CANCELLED)
-            detail = f"Appointment cancelled: {current}"
+            detail = f"Appointment cancelled, and the patient emailed: {current}"
+            notice = Notification.objects.create(
+                appointment_request=appointment_request,
+                appointment=current,
+                kind=Notification.Kind.CANCELLED_BY_OFFICE,
+                recipients=appointment_request.email,
+            )
+            _queue_on_commit([notice])
         request_status_change(
             appointment_request=appointment_request, status=status, by=by, detail=detail
         )
@@ -173,12 +205,16 @@ def appointment_new_time_wanted(*, appointment):
 
 def _patient_gives_up(appointment, *, status, detail, notice):
     with transaction.atomic():
-        # The row lock makes a double click, or both buttons at once, count once.
+        # Row locks make a double click, both buttons at once, or staff saving the request
+        # at the same moment take turns; the request first, as the admin locks it.
+        appointment_request = AppointmentRequest.objects.select_for_update().get(
+            pk=appointment.appointment_request_id
+        )
         appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
-        if not appointment.is_booked:
+        appointment.appointment_request = appointment_request
+        if not appointment.patient_may_change:
             return False
         _end(appointment, Appointment.Status.CANCELLED)
-        appointment_request = appointment.appointment_request
         request_status_change(
             appointment_request=appointment_request,
             status=status,

@@ -14,6 +14,13 @@ class PracticeAdmin(SingletonModelAdmin):
         ("Shown on every page", {"fields": ["medical_disclaimer"]}),
     ]
 
+    def get_readonly_fields(self, request, obj=None):
+        # Whoever sets the recipients receives the patients' requests: only staff who may
+        # see requests anyway (the office) may change them, not content editors.
+        if not request.user.has_perm("appointments.change_appointmentrequest"):
+            return ["office_recipients"]
+        return []
+
 
 @admin.register(Surgeon)
 class SurgeonAdmin(admin.ModelAdmin):

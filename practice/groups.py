@@ -35,6 +35,8 @@ GROUP_PERMISSIONS = {
         *_permissions("practice", "closure", ALL),
         *_permissions("practice", "location", ["view"]),
         *_permissions("practice", "openinghours", ["view"]),
+        # Who receives the requests is the office's to decide (see PracticeAdmin).
+        *_permissions("practice", "practice", ["view", "change"]),
     ],
     # Editors keep the public content. Nothing of the appointments app: patients' requests
     # are for the office's eyes only.

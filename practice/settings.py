@@ -165,8 +165,6 @@ APPOINTMENT_HORIZON_DAYS = env.int("APPOINTMENT_HORIZON_DAYS", default=90)
 APPOINTMENT_DURATION_MINUTES = env.int("APPOINTMENT_DURATION_MINUTES", default=30)
 # The reminder goes on the day before the appointment, from this hour (practice time).
 APPOINTMENT_REMINDER_HOUR = env.int("APPOINTMENT_REMINDER_HOUR", default=9)
-# How long the cancel / another-time link in a confirmation keeps working.
-APPOINTMENT_LINK_MAX_AGE = timedelta(days=env.int("APPOINTMENT_LINK_MAX_AGE_DAYS", default=120))
 # The office email leaves the patient's clinical answers and message behind the staff
 # login unless the practice decides its mail is fit to carry them.
 OFFICE_EMAIL_INCLUDES_CLINICAL_TEXT = env.bool("OFFICE_EMAIL_INCLUDES_CLINICAL_TEXT", default=False)

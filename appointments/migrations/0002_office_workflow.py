@@ -310,6 +310,7 @@ class Migration(migrations.Migration):
                     ("appointment_reminder", "Appointment reminder"),
                     ("patient_cancelled", "Office told: patient cancelled"),
                     ("new_time_wanted", "Office told: patient wants another time"),
+                    ("appointment_cancelled", "Patient told: appointment cancelled"),
                 ],
                 max_length=30,
             ),

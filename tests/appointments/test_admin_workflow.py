@@ -2,7 +2,7 @@
 
 import csv
 import io
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from django.contrib.auth.models import Group
@@ -12,12 +12,14 @@ from django.utils.formats import date_format
 
 from appointments.models import Appointment, AppointmentRequest, Notification, StatusChange
 from practice.groups import CONTENT_EDITORS, OFFICE_STAFF
+from practice.models import Practice, Weekday
 from tests.factories import (
     AppointmentFactory,
     AppointmentRequestFactory,
     ClosureFactory,
     ConditionFactory,
     LocationFactory,
+    OpeningHoursFactory,
     StatusChangeFactory,
     UserFactory,
 )
@@ -490,3 +492,87 @@ def test_the_index_says_nothing_of_requests_to_content_editors(editor):
     AppointmentRequestFactory()
 
     assert "new appointment request" not in editor.get(reverse("admin:index")).text
+
+
+# What the office cannot book, and what the history keeps besides the status.
+
+
+def test_a_weekday_the_location_does_not_see_patients_is_refused(office):
+    clinic = LocationFactory(name="Riverside clinic")
+    OpeningHoursFactory(location=clinic, weekday=Weekday.TUESDAY)
+    OpeningHoursFactory(location=clinic, weekday=Weekday.THURSDAY)
+    monday = next_week() + timedelta(days=7 - next_week().weekday())
+
+    response = schedule(office, AppointmentRequestFactory(), clinic, monday)
+
+    assert response.context["adminform"].form.errors == {
+        "appointment_date": [
+            "Riverside clinic does not see patients on Mondays; it is open Tuesday and Thursday."
+        ]
+    }
+
+
+def test_a_date_years_ahead_is_refused_as_a_typing_mistake(office, location):
+    response = schedule(office, AppointmentRequestFactory(), location, date(9999, 12, 31))
+
+    assert response.context["adminform"].form.errors == {
+        "appointment_date": ["Book at most 730 days ahead."]
+    }
+
+
+def test_a_time_the_clocks_skip_is_refused(office, location):
+    # In New York the clocks go from 2:00 to 3:00 on the second Sunday in March.
+    year = timezone.localdate().year + 1
+    march = [date(year, 3, day) for day in range(8, 15)]
+    [clocks_change] = [day for day in march if day.weekday() == Weekday.SUNDAY]
+
+    response = schedule(office, AppointmentRequestFactory(), location, clocks_change, at="02:30")
+
+    assert response.context["adminform"].form.errors == {
+        "appointment_time": ["That time does not exist: the clocks change that night."]
+    }
+
+
+def test_an_unpublished_location_is_not_offered(office):
+    LocationFactory(name="Old clinic", is_published=False)
+
+    form = office.get(change_url(AppointmentRequestFactory())).context["adminform"].form
+
+    assert "Old clinic" not in [
+        str(choice) for choice in form.fields["appointment_location"].queryset
+    ]
+
+
+def test_assigning_and_marking_urgent_are_kept_in_the_history(office, office_user):
+    appointment_request = AppointmentRequestFactory()
+
+    save_request(office, appointment_request, assignee=office_user.pk, is_urgent="on")
+
+    details = [step.detail for step in appointment_request.status_changes.all()]
+    assert details == ["Assigned to Maria Lopez", "Marked urgent"]
+    page = office.get(change_url(appointment_request)).text
+    assert "Assigned to Maria Lopez" in inline_on(page, "status_changes")
+
+
+def test_the_list_shows_who_is_coming_in_tomorrow_and_where(office, location):
+    other_clinic = LocationFactory(name="Downtown clinic")
+    tomorrow = timezone.make_aware(
+        datetime.combine(timezone.localdate() + timedelta(days=1), time(9, 30))
+    )
+    coming = AppointmentFactory(starts_at=tomorrow, location=location).appointment_request
+    AppointmentFactory(starts_at=tomorrow + timedelta(days=3), location=location)
+    AppointmentFactory(starts_at=tomorrow, location=other_clinic)
+
+    response = office.get(
+        CHANGELIST, {"appointment_day": "tomorrow", "appointment_location": location.pk}
+    )
+
+    assert listed(response) == [coming]
+
+
+def test_content_editors_cannot_change_who_receives_the_requests(editor):
+    url = reverse("admin:practice_practice_change", args=[Practice.get_solo().pk])
+    page = editor.get(url)
+
+    assert page.status_code == 200
+    assert "office_recipients" not in page.context["adminform"].form.fields

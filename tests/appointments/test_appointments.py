@@ -200,6 +200,46 @@ def test_staff_cancelling_the_request_cancels_the_appointment(
     assert appointment_request.status_changes.last().detail.startswith("Appointment cancelled")
 
 
+def test_staff_cancelling_emails_the_patient_a_calendar_file_that_removes_the_event(
+    appointment_request, book, committed, office_staff
+):
+    book(appointment_request, practice_time(5, 9))
+    [(_, confirmation_file, _)] = sent_to_patient("Your appointment")[0].attachments
+
+    committed(
+        services.appointment_request_update,
+        appointment_request=appointment_request,
+        status=AppointmentRequest.Status.DECLINED,
+        by=office_staff,
+    )
+
+    [notice] = [m for m in sent_to_patient("Your appointment") if "cancelled" in m.subject]
+    assert notice.to == ["ana@patient.test"]
+    assert "Please do not come in at this time" in notice.body
+    [(_, content, mimetype)] = notice.attachments
+    assert "method=CANCEL" in mimetype
+    calendar = Calendar.from_ical(content)
+    [event] = calendar.walk("VEVENT")
+    [confirmed] = Calendar.from_ical(confirmation_file).walk("VEVENT")
+    assert calendar["method"] == "CANCEL"
+    assert event["status"] == "CANCELLED"
+    assert event["uid"] == confirmed["uid"]
+    assert event["sequence"] > confirmed["sequence"]
+
+
+def test_a_new_time_updates_the_same_calendar_event(appointment_request, book):
+    book(appointment_request, practice_time(5, 9))
+    book(appointment_request, practice_time(6, 11))
+
+    first, second = (
+        Calendar.from_ical(message.attachments[0][1]).walk("VEVENT")[0]
+        for message in sent_to_patient("Your appointment")
+    )
+    assert first["uid"] == second["uid"]
+    assert second["sequence"] > first["sequence"]
+    assert second.decoded("dtstart") == practice_time(6, 11)
+
+
 def test_an_unsent_confirmation_for_a_moved_time_is_withdrawn_not_sent(
     appointment_request, book, location, office_staff
 ):
@@ -227,33 +267,50 @@ def reminders():
     return sent_to_patient("Reminder")
 
 
-def test_reminder_goes_on_the_day_before_from_the_reminder_hour(
-    appointment_request, settings, book, remind
+@pytest.fixture
+def reminders_from_midnight(settings):
+    """Reminders due from the start of the day before, so one for tomorrow is due now."""
+    settings.APPOINTMENT_REMINDER_HOUR = 0
+
+
+def test_reminder_is_due_on_the_day_before_from_the_reminder_hour(
+    appointment_request, book, settings
 ):
     settings.APPOINTMENT_REMINDER_HOUR = 9
     starts_at = practice_time(2, 10)
-    book(appointment_request, starts_at)
+    appointment = book(appointment_request, starts_at)
     day_before = starts_at - timedelta(days=1)
 
-    assert remind(day_before.replace(hour=8, minute=59)) == 0
-    assert remind(day_before.replace(hour=9)) == 1
+    assert not appointment.reminder_is_due(day_before.replace(hour=8, minute=59))
+    assert appointment.reminder_is_due(day_before.replace(hour=9))
+    assert appointment.reminder_is_due(day_before.replace(hour=23, minute=59))
+    assert not appointment.reminder_is_due(starts_at.replace(hour=0))
+
+
+def test_due_reminder_reaches_the_patient_naming_the_day(
+    appointment_request, book, remind, reminders_from_midnight
+):
+    starts_at = practice_time(1, 10)
+    book(appointment_request, starts_at)
+
+    assert remind(starts_at - timedelta(days=2)) == 0
+    assert remind(timezone.now()) == 1
 
     [reminder] = reminders()
-    assert (
-        reminder.subject
-        == f"Reminder: your appointment tomorrow at 10:00 AM ({appointment_request.reference})"
+    assert reminder.to == ["ana@patient.test"]
+    assert reminder.subject == (
+        f"Reminder: your appointment tomorrow, {starts_at:%a, %b} {starts_at.day}, at 10:00 AM "
+        f"({appointment_request.reference})"
     )
     assert "Northside clinic" in reminder.body
     assert "/appointments/manage/" in reminder.body
 
 
-def test_reminder_is_sent_at_most_once(appointment_request, book, remind):
-    starts_at = practice_time(2, 10)
-    book(appointment_request, starts_at)
-    evening_before = starts_at - timedelta(hours=14)
+def test_reminder_is_sent_at_most_once(appointment_request, book, remind, reminders_from_midnight):
+    book(appointment_request, practice_time(1, 10))
 
-    for minutes in range(0, 60, 15):
-        remind(evening_before + timedelta(minutes=minutes))
+    for _ in range(4):
+        remind(timezone.now())
 
     assert len(reminders()) == 1
 
@@ -268,34 +325,54 @@ def test_no_reminder_on_the_day_itself_if_the_day_before_was_missed(
     assert reminders() == []
 
 
-def test_no_reminder_after_the_appointment_is_cancelled(appointment_request, book, remind):
-    starts_at = practice_time(2, 10)
-    appointment = book(appointment_request, starts_at)
+def test_a_late_reminder_is_withdrawn_rather_than_say_tomorrow_on_the_day(
+    appointment_request, book, reminders_from_midnight
+):
+    # The broker was down all evening: the reminder's task runs after the appointment began.
+    appointment = book(appointment_request, timezone.now() - timedelta(hours=5))
+    late = NotificationFactory(
+        appointment_request=appointment_request,
+        appointment=appointment,
+        kind=Notification.Kind.REMINDER,
+        recipients="ana@patient.test",
+    )
+
+    services.notification_send(notification_id=late.pk)
+
+    late.refresh_from_db()
+    assert late.status == Notification.Status.WITHDRAWN
+    assert reminders() == []
+
+
+def test_no_reminder_after_the_appointment_is_cancelled(
+    appointment_request, book, remind, reminders_from_midnight
+):
+    appointment = book(appointment_request, practice_time(1, 10))
     services.appointment_cancel_by_patient(appointment=appointment)
 
-    remind(starts_at - timedelta(hours=12))
+    remind(timezone.now())
 
     assert reminders() == []
 
 
-def test_after_a_change_of_time_only_the_new_time_is_reminded(appointment_request, book, remind):
-    book(appointment_request, practice_time(2, 10))
-    new_time = practice_time(3, 16)
-    book(appointment_request, new_time)
+def test_after_a_change_of_time_only_the_new_time_is_reminded(
+    appointment_request, book, remind, reminders_from_midnight
+):
+    book(appointment_request, practice_time(1, 10))
+    book(appointment_request, practice_time(1, 16))
 
-    remind(practice_time(1, 12))
-    remind(practice_time(2, 12))
+    remind(timezone.now())
+    remind(timezone.now())
 
     [reminder] = reminders()
     assert "4:00 PM" in reminder.subject
 
 
 def test_a_queued_reminder_is_withdrawn_if_the_patient_cancels_before_it_goes(
-    appointment_request, book
+    appointment_request, book, reminders_from_midnight
 ):
-    starts_at = practice_time(2, 10)
-    appointment = book(appointment_request, starts_at)
-    services.reminders_queue_due(now=starts_at - timedelta(hours=12))
+    appointment = book(appointment_request, practice_time(1, 10))
+    services.reminders_queue_due(now=timezone.now())
     services.appointment_cancel_by_patient(appointment=appointment)
     reminder = appointment.notifications.get(kind=Notification.Kind.REMINDER)
 
@@ -385,8 +462,8 @@ def test_link_for_a_moved_appointment_says_so_and_cancels_nothing(client, booked
 
     response = committed(client.post, path, {"action": "cancel"}, follow=True)
 
-    assert "This appointment no longer stands" in response.text
-    assert "moved to another time" in response.text
+    assert "This appointment has moved" in response.text
+    assert "your most recent email from us has the new time" in response.text
     assert appointment.appointment_request.current_appointment().is_booked
     assert mail.outbox == []
 
@@ -405,29 +482,45 @@ def test_tampered_link_is_refused_clearly(client, booked, committed):
     assert appointment.is_booked
 
 
-def test_expired_link_gives_a_clear_message_and_the_phone(client, booked, settings, committed):
-    appointment, path = booked
-    settings.APPOINTMENT_LINK_MAX_AGE = timedelta(seconds=-1)
-
-    response = committed(client.post, path, {"action": "cancel"})
-
-    assert response.status_code == 410
-    assert "This link has expired" in response.text
-    assert "+1 555 0123" in response.text
-    appointment.refresh_from_db()
-    assert appointment.is_booked
-
-
-def test_link_stops_working_once_the_appointment_has_passed(client, booked):
+def test_link_expires_once_the_appointment_has_begun_with_the_phone_to_call(
+    client, booked, committed
+):
     appointment, path = booked
     Appointment.objects.filter(pk=appointment.pk).update(
-        starts_at=timezone.now() - timedelta(hours=1)
+        starts_at=timezone.now() - timedelta(minutes=1)
     )
 
-    response = client.get(path)
+    for response in [client.get(path), committed(client.post, path, {"action": "cancel"})]:
+        assert response.status_code == 410
+        assert "This link has expired" in response.text
+        assert "+1 555 0123" in response.text
+    appointment.refresh_from_db()
+    assert appointment.is_booked
+    assert mail.outbox == []
 
-    assert response.status_code == 410
-    assert "This link has expired" in response.text
+
+def test_link_still_works_for_an_appointment_booked_far_ahead(client, book, appointment_request):
+    book(appointment_request, practice_time(400, 9))
+
+    response = client.get(manage_path(sent_to_patient("Your appointment")[0]))
+
+    assert response.status_code == 200
+    assert "Cancel my appointment" in response.text
+
+
+def test_link_of_a_completed_visit_changes_nothing(client, booked, committed, office_staff):
+    appointment, path = booked
+    services.appointment_request_update(
+        appointment_request=appointment.appointment_request,
+        status=AppointmentRequest.Status.COMPLETED,
+        by=office_staff,
+    )
+
+    response = committed(client.post, path, {"action": "cancel"}, follow=True)
+
+    assert "This appointment can no longer be changed online" in response.text
+    assert "Cancel my appointment" not in response.text
+    assert mail.outbox == []
 
 
 def test_link_for_an_appointment_since_deleted_reads_as_expired(client, booked):

@@ -11,7 +11,11 @@ from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from appointments import links
+from conditions.models import Condition
+from practice.models import Location
 from tests.browser.patient import answer, fill_in_a_valid_request
+from tests.factories import AppointmentFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -123,4 +127,21 @@ def test_thanks_page_is_accessible(page, site):
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Thank you, we have your request")
     assert_skip_link_works(page)
+    assert_accessible(page)
+
+
+def test_page_the_confirmation_links_to_is_accessible(page, site):
+    appointment = AppointmentFactory(
+        location=Location.objects.first(),
+        appointment_request__condition=Condition.objects.first(),
+    )
+    page.goto(links.manage_url(appointment).replace("https://practice.test", site))
+
+    expect(page.get_by_role("button", name="Cancel my appointment")).to_be_visible()
+    assert_skip_link_works(page)
+    assert_accessible(page)
+
+    page.get_by_role("button", name="Cancel my appointment").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your appointment is cancelled")
     assert_accessible(page)

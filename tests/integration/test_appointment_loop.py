@@ -139,7 +139,10 @@ def test_urgent_request_to_scheduled_reminded_and_cancelled(
     assert wait_until(lambda: with_subject(mailbox, "Reminder"), timeout=30)
     wait_for_sweeps(celery_worker, 3)
     [reminder] = with_subject(mailbox, "Reminder")
-    assert reminder["Subject"] == f"Reminder: your appointment tomorrow at 10:00 AM ({reference})"
+    assert reminder["Subject"] == (
+        f"Reminder: your appointment tomorrow, {starts_at:%a, %b} {starts_at.day}, at 10:00 AM "
+        f"({reference})"
+    )
 
     # The patient cancels through the link in the confirmation; the office is told.
     path = re.search(r"https://practice\.test(/appointments/manage/\S+/)", text_of(confirmation))[1]
