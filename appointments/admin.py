@@ -389,7 +389,14 @@ CLINICAL_FIELDS = [
     "message",
 ]
 CONSENT_FIELDS = ["consent_wording", "consented_at"]
-PATIENT_FIELDS = ["reference", "created_at", *CONTACT_FIELDS, *CLINICAL_FIELDS, *CONSENT_FIELDS]
+PATIENT_FIELDS = [
+    "reference",
+    "created_at",
+    "anonymised_at",
+    *CONTACT_FIELDS,
+    *CLINICAL_FIELDS,
+    *CONSENT_FIELDS,
+]
 OFFICE_FIELDS = [
     "status",
     "is_urgent",
@@ -444,7 +451,7 @@ class AppointmentRequestAdmin(admin.ModelAdmin):
             # No form to fill in: the appointment is shown as it stands.
             office = ["status", "is_urgent", "assignee", "current_appointment"]
         return [
-            (None, {"fields": ["reference", "created_at"]}),
+            (None, {"fields": ["reference", "created_at", "anonymised_at"]}),
             (
                 "Office",
                 {
@@ -500,7 +507,8 @@ class AppointmentRequestAdmin(admin.ModelAdmin):
         if db_field.name == "assignee":
             # Staff who can work a request, not every login (a content editor cannot).
             kwargs["queryset"] = get_user_model().objects.with_perm(
-                "appointments.change_appointmentrequest"
+                "appointments.change_appointmentrequest",
+                backend="django.contrib.auth.backends.ModelBackend",
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
@@ -596,7 +604,8 @@ class AppointmentRequestAdmin(admin.ModelAdmin):
     @admin.display(description="urgent", ordering="is_urgent")
     def urgent(self, appointment_request):
         if appointment_request.is_urgent:
-            return mark_safe('<strong style="color: var(--error-fg)">Urgent</strong>')
+            # Styled in static/css/admin.css: the Content-Security-Policy allows no inline style.
+            return mark_safe('<strong class="urgent-marker">Urgent</strong>')
         return ""
 
     @admin.display(description="assigned to", ordering="assignee__first_name")
@@ -626,7 +635,7 @@ class AppointmentRequestAdmin(admin.ModelAdmin):
         if not labels:
             return "None"
         return format_html(
-            '<ul style="margin: 0; padding: 0">{}</ul>',
+            '<ul class="plain-list">{}</ul>',
             format_html_join("", "<li><strong>{}</strong></li>", ((label,) for label in labels)),
         )
 
@@ -667,8 +676,27 @@ class NotificationAdmin(admin.ModelAdmin):
         "created_at",
     ]
 
+    actions = ["send_again"]
+
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_send_again_permission(self, request):
+        # Sending again changes the row (status, attempts), so it takes the change
+        # permission; the row itself stays read-only above, as the worker alone writes it.
+        opts = self.opts
+        return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+
+    @admin.action(description="Send again", permissions=["send_again"])
+    def send_again(self, request, queryset):
+        selected = queryset.count()
+        queued = services.notifications_send_again(
+            notification_ids=list(queryset.values_list("pk", flat=True))
+        )
+        message = f"Queued {queued} email{'' if queued == 1 else 's'} to be sent again."
+        if skipped := selected - queued:
+            message += f" Skipped {skipped} that had not failed."
+        self.message_user(request, message, messages.SUCCESS if queued else messages.WARNING)

@@ -1,3 +1,4 @@
+import time
 import uuid
 
 from crispy_forms.bootstrap import InlineCheckboxes, InlineRadios
@@ -8,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
+from django.utils.encoding import punycode
 from phonenumber_field.formfields import PhoneNumberField
 
 from conditions.models import Condition
@@ -15,6 +17,7 @@ from practice.clinic_days import ClinicDays, booking_window, long_date
 from practice.models import Location, Weekday
 from practice.validators import validate_single_line
 
+from . import spam
 from .models import AppointmentRequest
 
 SOMETHING_ELSE = "something-else"
@@ -231,6 +234,29 @@ class AppointmentRequestForm(forms.ModelForm):
     submission_key = forms.Field(
         required=False, widget=forms.HiddenInput, initial=lambda: str(uuid.uuid4())
     )
+    # The spam checks (see spam.py): a box that site.css hides from people, and when the
+    # form was shown. Plain Fields again: whatever is posted in them, the patient only
+    # ever sees the message that says what to do.
+    leave_empty = forms.Field(
+        label="Leave this box empty",
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+    shown_at = forms.Field(required=False, widget=forms.HiddenInput, initial=spam.form_stamp)
+    SPAM_MESSAGES = {
+        spam.HONEYPOT_FILLED: "We have not sent your request yet: the box marked “Leave this "
+        "box empty” had something in it (a browser or password manager sometimes fills it). "
+        "We have emptied it. Please check your answers and press “Send request” again.",
+        spam.SENT_TOO_QUICKLY: "We have not sent your request yet: it came quicker than a "
+        "person can fill in the form. Please check your answers and press “Send request” "
+        "again.",
+        spam.STAMP_EXPIRED: "We have not sent your request yet: the page had been open for a "
+        "long time. Your answers are still here. Please check them and press “Send "
+        "request” again.",
+        spam.STAMP_INVALID: "We have not sent your request yet: part of the page was "
+        "missing. Your answers are still here. Please check them and press “Send request” "
+        "again.",
+    }
 
     # The patient's answers, as appointment_request_create takes them, in page order.
     ANSWERS = [
@@ -288,6 +314,8 @@ class AppointmentRequestForm(forms.ModelForm):
             "email": {
                 "required": "Please give an email address so that we can reply.",
                 "invalid": "Please enter an email address like name@example.com.",
+                "max_length": "Please enter an email address of at most %(limit_value)d "
+                "characters.",
             },
             "preferred_date": {
                 "required": "Please choose a date.",
@@ -369,6 +397,9 @@ class AppointmentRequestForm(forms.ModelForm):
             ),
             "consent",
             "submission_key",
+            "shown_at",
+            # Hidden from people by site.css, and from screen readers here.
+            Div("leave_empty", css_class="form-trap", aria_hidden="true"),
         )
         return helper
 
@@ -385,6 +416,14 @@ class AppointmentRequestForm(forms.ModelForm):
             raise ValidationError(
                 self.fields["email"].error_messages["invalid"], code="quoted_email"
             )
+        # Django accepts any letters in a domain, but an email can only be addressed to
+        # one that IDNA can encode: otherwise the office's email about this request fails.
+        try:
+            punycode(email.rpartition("@")[2])
+        except UnicodeError:
+            raise ValidationError(
+                self.fields["email"].error_messages["invalid"], code="idna"
+            ) from None
         return email
 
     def clean_surgery_place(self):
@@ -447,7 +486,36 @@ class AppointmentRequestForm(forms.ModelForm):
         day = cleaned_data.get("preferred_date")
         if day and (closed := closed_day_message(day, cleaned_data["preferred_location"])):
             self.add_error("preferred_date", ValidationError(closed, code="closed"))
+        self.check_for_spam()
         return cleaned_data
+
+    def check_for_spam(self):
+        """Refuse a form that looks sent by a robot, and make sending it again work.
+
+        A person who trips a check is told what to do; the page they get back has the
+        box emptied and, unless they were simply too quick, a new stamp.
+        """
+        problems = []
+        if self.cleaned_data.get("leave_empty"):
+            problems.append(spam.HONEYPOT_FILLED)
+            self.replace_data("leave_empty", "")
+        now = time.time()
+        stamp_problem = spam.stamp_problem(self.cleaned_data.get("shown_at"), now=now)
+        if stamp_problem == spam.STAMP_INVALID:
+            self.replace_data("shown_at", spam.form_stamp(now))
+        elif stamp_problem == spam.STAMP_EXPIRED:
+            # The patient has spent long enough on this page: sending it again at once works.
+            earlier = now - settings.APPOINTMENT_FORM_MIN_SECONDS
+            self.replace_data("shown_at", spam.form_stamp(earlier))
+        if stamp_problem:
+            problems.append(stamp_problem)
+        for problem in problems:
+            self.add_error(None, ValidationError(self.SPAM_MESSAGES[problem], code=problem))
+
+    def replace_data(self, name, value):
+        """Change what the page shows in a field when the form is shown again."""
+        self.data = self.data.copy()
+        self.data[self.add_prefix(name)] = value
 
     def request_fields(self):
         """What the service needs to save the request, including the consent given."""

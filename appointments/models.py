@@ -28,6 +28,15 @@ def generate_reference():
     return f"{code[:4]}-{code[4:]}"
 
 
+class AppointmentRequestQuerySet(models.QuerySet):
+    def past_retention(self, now):
+        """Requests nobody has worked on for the retention period, not yet anonymised."""
+        cutoff = now - timedelta(days=settings.APPOINTMENT_RETENTION_DAYS)
+        return self.filter(anonymised_at=None, updated_at__lt=cutoff).exclude(
+            appointments__status="booked", appointments__starts_at__gte=cutoff
+        )
+
+
 class AppointmentRequest(models.Model):
     """What a patient asked for on the form.
 
@@ -170,6 +179,14 @@ class AppointmentRequest(models.Model):
     )
     created_at = models.DateTimeField("received", auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+    anonymised_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the patient's details were removed, at the end of the retention period.",
+    )
+
+    objects = AppointmentRequestQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -12,7 +12,14 @@ from django.utils import timezone
 from practice.models import Practice
 
 from .emails import build_email
-from .models import Appointment, AppointmentRequest, Notification, StatusChange, staff_name
+from .models import (
+    Appointment,
+    AppointmentRequest,
+    Notification,
+    OfficeNote,
+    StatusChange,
+    staff_name,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +72,11 @@ def appointment_request_create(*, submission_key=None, consent_wording, **answer
             return earlier
         raise
     return appointment_request
+
+
+def appointment_request_received(*, submission_key):
+    """Whether a request with this submission key is saved already (a second tap on Send)."""
+    return _request_with_key(submission_key) is not None
 
 
 def _request_with_key(submission_key):
@@ -309,6 +321,45 @@ def notifications_requeue_waiting():
     return len(notification_ids)
 
 
+def notifications_send_again(*, notification_ids):
+    """Give failed emails a fresh set of attempts and queue them; returns how many.
+
+    Rows that are not failed (sent meanwhile, or sent again by someone else a moment
+    ago) are left alone, and so are those whose addresses were anonymised away.
+    """
+    with transaction.atomic():
+        # The row locks make two members of staff clicking at once take turns: the second
+        # finds the rows pending already, and queues nothing.
+        failed = list(
+            Notification.objects.select_for_update()
+            .filter(pk__in=notification_ids, status=Notification.Status.FAILED)
+            .exclude(recipients="")
+            .values_list("pk", flat=True)
+        )
+        Notification.objects.filter(pk__in=failed).update(
+            status=Notification.Status.PENDING,
+            attempts=0,
+            next_attempt_at=timezone.now(),
+            claimed_at=None,
+        )
+        transaction.on_commit(lambda: notifications_queue(notification_ids=failed))
+    if failed:
+        logger.info("Notifications %s queued to be sent again.", failed)
+    return len(failed)
+
+
+def notification_held_until(*, notification_id):
+    """When the worker holding this email (sending it now, or lost) lets it go; else None."""
+    claimed_at = (
+        Notification.objects.filter(pk=notification_id, status=Notification.Status.SENDING)
+        .values_list("claimed_at", flat=True)
+        .first()
+    )
+    if claimed_at is None:
+        return None
+    return claimed_at + timedelta(seconds=settings.NOTIFICATION_SENDING_LEASE)
+
+
 def notification_send(*, notification_id):
     """Send one outbox email at most once; record the outcome on its row.
 
@@ -384,3 +435,46 @@ def retry_delay(attempts):
         maximum=settings.NOTIFICATION_RETRY_BACKOFF_MAX,
         full_jitter=True,
     )
+
+
+# What anonymising leaves of a request: its reference, dates, status, condition and
+# history, for the office's figures; nothing that says who the patient was or what ails them.
+ANONYMISED = {
+    "full_name": "(removed)",
+    "email": "",
+    "phone": "",
+    "voicemail_ok": None,
+    "surgery_year": None,
+    "surgery_level": "",
+    "surgery_place": "",
+    "imaging": [],
+    "imaging_age": "",
+    "referring_doctor": "",
+    "red_flags": [],
+    "message": "",
+    "submission_key": None,
+}
+
+
+def requests_anonymise_past_retention(now=None, batch_size=500):
+    """Remove the patient's details from every request past the retention period.
+
+    Their internal notes go too, and the addresses on their emails. Returns how many.
+    """
+    now = now or timezone.now()
+    done = 0
+    while ids := list(
+        AppointmentRequest.objects.past_retention(now).values_list("pk", flat=True)[:batch_size]
+    ):
+        with transaction.atomic():
+            AppointmentRequest.objects.filter(pk__in=ids).update(
+                **ANONYMISED, anonymised_at=now, updated_at=now
+            )
+            OfficeNote.objects.filter(appointment_request__in=ids).delete()
+            Notification.objects.filter(appointment_request__in=ids).update(
+                recipients="", last_error=""
+            )
+        done += len(ids)
+    if done:
+        logger.info("Anonymised %s appointment requests past the retention period.", done)
+    return done

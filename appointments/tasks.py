@@ -16,6 +16,14 @@ def send_notification(self, notification_id):
     if notification is not None and notification.status == Notification.Status.PENDING:
         countdown = max(0, (notification.next_attempt_at - timezone.now()).total_seconds())
         raise self.retry(countdown=countdown)
+    if notification is None:
+        # Another worker holds the row. It may be sending now, or it may have died with
+        # the row: then the broker has handed its task to this worker. Look again when
+        # its lease ends; by then the row is sent, or free to take over.
+        held_until = services.notification_held_until(notification_id=notification_id)
+        if held_until is not None:
+            countdown = max(0, (held_until - timezone.now()).total_seconds()) + 1
+            raise self.retry(countdown=countdown)
 
 
 @shared_task(name="appointments.requeue_waiting_notifications")
@@ -28,3 +36,9 @@ def requeue_waiting_notifications():
 def queue_due_reminders():
     """Put the day-before reminders that are due into the outbox, once per appointment."""
     return services.reminders_queue_due()
+
+
+@shared_task(name="appointments.anonymise_old_requests")
+def anonymise_old_requests():
+    """Remove patients' details from the requests past the retention period."""
+    return services.requests_anonymise_past_retention()

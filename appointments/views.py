@@ -1,3 +1,6 @@
+import math
+
+from django.conf import settings
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -7,7 +10,7 @@ from django.views.generic import FormView, TemplateView
 
 from practice.pages import PageMixin
 
-from . import links, services
+from . import links, services, spam
 from .forms import AppointmentRequestForm
 
 # The thanks page shows the reference of the request this browser has just sent, and
@@ -31,10 +34,30 @@ class AppointmentRequestView(PageMixin, FormView):
         return {"condition": self.request.GET.get("condition", "")}
 
     def form_valid(self, form):
-        appointment_request = services.appointment_request_create(**form.request_fields())
+        fields = form.request_fields()
+        # A second tap on "Send" is not another request: it finds the first.
+        received = services.appointment_request_received(submission_key=fields["submission_key"])
+        if not received and (wait := spam.rate_limit_wait(self.request)):
+            return self.too_many_requests(wait)
+        appointment_request = services.appointment_request_create(**fields)
         self.request.session[REFERENCE_SESSION_KEY] = appointment_request.reference
         self.request.session[URGENT_SESSION_KEY] = appointment_request.is_urgent
         return redirect("appointments:thanks")
+
+    def too_many_requests(self, wait):
+        response = render(
+            self.request,
+            "appointments/too_many_requests.html",
+            {
+                "page_title": "Please call us",
+                "limit": settings.APPOINTMENT_REQUESTS_PER_HOUR,
+                "minutes": math.ceil(wait / 60),
+                "noindex": True,
+            },
+            status=429,
+        )
+        response["Retry-After"] = str(wait)
+        return response
 
 
 class ThanksView(PageMixin, TemplateView):

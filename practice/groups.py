@@ -31,7 +31,8 @@ GROUP_PERMISSIONS = {
         *_permissions("appointments", "statuschange", ["view"]),
         *_permissions("appointments", "appointment", ["view"]),
         *_permissions("appointments", "officenote", ["view", "add"]),
-        *_permissions("appointments", "notification", ["view"]),
+        # Change: the "Send again" action for emails that failed (the rows stay read-only).
+        *_permissions("appointments", "notification", ["view", "change"]),
         *_permissions("practice", "closure", ALL),
         *_permissions("practice", "location", ["view"]),
         *_permissions("practice", "openinghours", ["view"]),

@@ -10,6 +10,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp import constants as csp
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -18,12 +20,35 @@ env = environ.Env()
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
+
+def required(name, advice):
+    """A variable the site cannot run without when debug is off: stop, saying what to set."""
+    value = env.str(name, default="").strip()
+    if not value.strip(","):
+        raise ImproperlyConfigured(
+            f"{name} is not set. With DJANGO_DEBUG off the site does not start without it: {advice}"
+        )
+    return value
+
+
 if DEBUG:
     SECRET_KEY = env("DJANGO_SECRET_KEY", default="insecure-key-for-local-development-only")
     ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 else:
-    SECRET_KEY = env("DJANGO_SECRET_KEY")
-    ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
+    SECRET_KEY = required(
+        "DJANGO_SECRET_KEY",
+        "set it to a long random string of the site's own, kept out of the repository, e.g. "
+        "the output of: python3 -c 'import secrets; print(secrets.token_urlsafe(50))'",
+    )
+    ALLOWED_HOSTS = [
+        host.strip()
+        for host in required(
+            "DJANGO_ALLOWED_HOSTS",
+            "set it to the host names the site answers to, comma-separated, "
+            "e.g. www.example-spine.com,example-spine.com",
+        ).split(",")
+        if host.strip()
+    ]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -38,6 +63,8 @@ INSTALLED_APPS = [
     "solo",
     "django_prose_editor",
     "phonenumber_field",
+    "csp",
+    "axes",
     "practice",
     "conditions",
     "faq",
@@ -48,6 +75,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # WhiteNoise answers static files before the rest of the stack does any work.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The Content-Security-Policy and Permissions-Policy headers, on every page and error
+    # page (static files need neither).
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "practice.middleware.MediaNonceMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -55,6 +87,19 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# Staff logins: django-axes counts failures and locks out, before Django's own check.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+# A name tried too often from one address is locked out for a while; a success clears the count.
+AXES_FAILURE_LIMIT = env.int("ADMIN_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("ADMIN_LOGIN_LOCKOUT_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 
 ROOT_URLCONF = "practice.urls"
 WSGI_APPLICATION = "practice.wsgi.application"
@@ -128,9 +173,82 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 
 ADMIN_URL = env("DJANGO_ADMIN_URL", default="admin/")
 
-X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "practice.views.csrf_failure"
+
+# HTTPS. In production the site sits behind a proxy that ends TLS and tells Django, in
+# the header named here, which scheme the browser used. Trust that header only behind a
+# proxy that sets it on every request (and so overwrites whatever a client sent); set
+# DJANGO_SECURE_PROXY_SSL_HEADER to an empty value where there is none.
+_proxy_ssl_header = env.str("DJANGO_SECURE_PROXY_SSL_HEADER", default="X-Forwarded-Proto")
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_" + _proxy_ssl_header.strip().upper().replace("-", "_"), "https")
+    if _proxy_ssl_header.strip()
+    else None
+)
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
+# The load balancer's health probe may come over plain HTTP from inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Browsers remember to use HTTPS only; sent on HTTPS responses only. A year, with the
+# subdomains, is what the browsers' preload list asks for; lower it (or turn the
+# subdomains off) before the first deploy if any subdomain still serves plain HTTP.
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool(
+    "DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG
+)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=not DEBUG)
+# Session (staff login) and CSRF cookies travel over HTTPS only; `make run` is plain HTTP.
+SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# Response headers. Everything a page loads comes from the site itself: no third-party
+# origin, no inline script or style, no eval. The nonce (added only on a page that uses
+# one) lets the admin's rich-text editor load its import map; see practice/middleware.py.
+SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# The rich-text editor (django-prose-editor's Tiptap) adds one <style> of ProseMirror's
+# base rules when it starts: this hash allows exactly that stylesheet. An upgrade of the
+# editor may change it; tests/practice/test_headers.py then gives the new one.
+PROSE_EDITOR_STYLE_HASH = "'sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA='"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF, csp.NONCE],
+        "style-src": [csp.SELF, PROSE_EDITOR_STYLE_HASH],
+        "img-src": [csp.SELF],
+        "font-src": [csp.SELF],
+        "connect-src": [csp.SELF],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.NONE],
+        "form-action": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+    },
+}
+# Powerful browser features the site never uses, denied to it and to anything it embeds.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in [
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    ]
+}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -168,6 +286,24 @@ APPOINTMENT_REMINDER_HOUR = env.int("APPOINTMENT_REMINDER_HOUR", default=9)
 # The office email leaves the patient's clinical answers and message behind the staff
 # login unless the practice decides its mail is fit to carry them.
 OFFICE_EMAIL_INCLUDES_CLINICAL_TEXT = env.bool("OFFICE_EMAIL_INCLUDES_CLINICAL_TEXT", default=False)
+# Spam (appointments/spam.py). A form sent sooner than this after it was shown came from a
+# robot; a form shown longer ago than this is shown again with a new stamp, answers kept.
+APPOINTMENT_FORM_MIN_SECONDS = env.int("APPOINTMENT_FORM_MIN_SECONDS", default=3)
+APPOINTMENT_FORM_MAX_AGE_HOURS = env.int("APPOINTMENT_FORM_MAX_AGE_HOURS", default=24)
+# Requests accepted from one address an hour, counted in the cache (Redis, shared by every
+# web process); 0 turns the limit off. Generous: a family may book for several people.
+APPOINTMENT_REQUESTS_PER_HOUR = env.int("APPOINTMENT_REQUESTS_PER_HOUR", default=10)
+# How many proxies in front of the site add the address they saw to X-Forwarded-For. 0:
+# browsers reach the site directly, and REMOTE_ADDR is theirs. Production runs behind the
+# TLS proxy that SECURE_PROXY_SSL_HEADER trusts, so one by default there; without it every
+# patient would seem to come from the proxy and share one hourly limit.
+TRUSTED_PROXY_COUNT = env.int(
+    "TRUSTED_PROXY_COUNT", default=1 if SECURE_PROXY_SSL_HEADER and not DEBUG else 0
+)
+
+# Patient data is kept this long after a request was last worked on; then the nightly task
+# (or `manage.py anonymise_old_requests`) removes the patient's details from it.
+APPOINTMENT_RETENTION_DAYS = env.int("APPOINTMENT_RETENTION_DAYS", default=730)
 
 # Celery. Without a broker the tasks run in process, so `make run` needs nothing else.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="") or None
@@ -197,7 +333,11 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 CELERY_BEAT_SCHEDULE = {
     "requeue-waiting-notifications": {
         "task": "appointments.requeue_waiting_notifications",
-        "schedule": 60.0,
+        "schedule": env.float("NOTIFICATION_REQUEUE_SWEEP_SECONDS", default=60.0),
+    },
+    "anonymise-old-requests": {
+        "task": "appointments.anonymise_old_requests",
+        "schedule": 24 * 60 * 60.0,
     },
     "queue-appointment-reminders": {
         "task": "appointments.queue_due_reminders",
@@ -206,11 +346,18 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # The notification outbox (appointments.Notification).
-NOTIFICATION_MAX_ATTEMPTS = 6
-NOTIFICATION_RETRY_BACKOFF = 30  # seconds before the first retry; doubles each time
-NOTIFICATION_RETRY_BACKOFF_MAX = 600
-NOTIFICATION_REQUEUE_AFTER = 120  # a waiting email older than this is queued again
-NOTIFICATION_SENDING_LEASE = 2 * CELERY_TASK_TIME_LIMIT  # a claim older than this was lost
+# The variables are for the fault tests, which cannot wait minutes for a retry.
+NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=6)
+# Seconds before the first retry; doubles each time. Whole seconds: Celery's jitter needs them.
+NOTIFICATION_RETRY_BACKOFF = env.int("NOTIFICATION_RETRY_BACKOFF", default=30)
+NOTIFICATION_RETRY_BACKOFF_MAX = env.int("NOTIFICATION_RETRY_BACKOFF_MAX", default=600)
+# A waiting email older than this (seconds) is queued again by the sweep.
+NOTIFICATION_REQUEUE_AFTER = env.float("NOTIFICATION_REQUEUE_AFTER", default=120)
+# A claim older than this (seconds) was lost with its worker. Longer than a task may run,
+# so that a slow worker that is still sending never has its row taken from it.
+NOTIFICATION_SENDING_LEASE = env.float(
+    "NOTIFICATION_SENDING_LEASE", default=2 * CELERY_TASK_TIME_LIMIT
+)
 
 LOGGING = {
     "version": 1,

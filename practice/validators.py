@@ -4,8 +4,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 # Any control character: a line break in a name or a phone number is never meant, and it
-# must never reach an email header.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+# must never reach an email header. Unicode's own line breaks (NEL, the line and paragraph
+# separators) count too: Python's str.splitlines() and some mail programs break lines at them.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def parse_email_list(value):

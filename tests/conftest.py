@@ -2,6 +2,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 import uuid
 from contextlib import contextmanager
 from datetime import timedelta
@@ -14,6 +15,7 @@ from django.db import connection, connections
 from django.utils import timezone
 from playwright.sync_api import sync_playwright
 
+from appointments.spam import form_stamp
 from practice.clinic_days import ClinicDays
 from tests.factories import ConditionFactory, PracticeFactory
 from tests.support import Mailbox, celery_publishing_to, free_port, require
@@ -71,6 +73,8 @@ def valid_form_data(condition):
         "referring_doctor": "Dr. Lee, Riverside Family Practice",
         "message": "The pain came back a year after my fusion.",
         "consent": "on",
+        # Shown a minute ago, as if the patient had filled it in: past the minimum time.
+        "shown_at": form_stamp(time.time() - 60),
     }
 
 

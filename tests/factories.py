@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import factory
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.models import Group, User
 from django.utils import timezone
 from django.utils.text import slugify
@@ -178,3 +179,41 @@ class GroupFactory(DjangoModelFactory):
         model = Group
 
     name = factory.Sequence(lambda n: f"Office team {n}")
+
+
+class AccessAttemptFactory(DjangoModelFactory):
+    """A run of failed logins that django-axes counts (and may lock out)."""
+
+    class Meta:
+        model = AccessAttempt
+
+    username = factory.Sequence(lambda n: f"guesser{n}")
+    ip_address = "203.0.113.7"
+    user_agent = "Mozilla/5.0"
+    http_accept = "text/html"
+    path_info = "/admin/login/"
+    get_data = ""
+    post_data = "username=guesser"
+    failures_since_start = 3
+
+
+class AccessFailureLogFactory(DjangoModelFactory):
+    class Meta:
+        model = AccessFailureLog
+
+    username = factory.Sequence(lambda n: f"guesser{n}")
+    ip_address = "203.0.113.7"
+    user_agent = "Mozilla/5.0"
+    http_accept = "text/html"
+    path_info = "/admin/login/"
+
+
+class AccessLogFactory(DjangoModelFactory):
+    class Meta:
+        model = AccessLog
+
+    username = factory.Sequence(lambda n: f"staff{n}")
+    ip_address = "203.0.113.8"
+    user_agent = "Mozilla/5.0"
+    http_accept = "text/html"
+    path_info = "/admin/login/"

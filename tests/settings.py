@@ -19,5 +19,19 @@ CELERY_TASK_ALWAYS_EAGER = True
 # WhiteNoise serves the source folders, as in development, for the live-server tests.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# The live-server and browser tests speak plain HTTP to 127.0.0.1, as `make run` does: no
+# redirect to HTTPS, and cookies that a browser sends back over HTTP. Production keeps
+# both (practice/settings.py; tests/practice/test_deployment.py checks them).
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
 # The public address differs from the test client's host, so tests see which one a page uses.
 SITE_URL = "https://practice.test"
+# The browser tests fill the form faster than a person can, so no minimum time here;
+# tests/appointments/test_spam.py and tests/browser/test_spam.py set their own.
+APPOINTMENT_FORM_MIN_SECONDS = 0
+# The suite sends hundreds of requests from 127.0.0.1 (the load test alone, 200), and Redis
+# keeps the count between runs: the rate limit's own tests lower it, from addresses of their own.
+APPOINTMENT_REQUESTS_PER_HOUR = 1_000_000
+# The test client and the live server are reached directly, with no proxy in front.
+TRUSTED_PROXY_COUNT = 0

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.models import Group, User
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -30,6 +31,9 @@ FACTORIES = {
     Notification: factories.NotificationFactory,
     User: factories.UserFactory,
     Group: factories.GroupFactory,
+    AccessAttempt: factories.AccessAttemptFactory,
+    AccessFailureLog: factories.AccessFailureLogFactory,
+    AccessLog: factories.AccessLogFactory,
 }
 
 

@@ -7,7 +7,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from appointments.models import AppointmentRequest
+from appointments.models import AppointmentRequest, Notification
 from conditions.models import Condition
 
 register = template.Library()
@@ -46,8 +46,23 @@ def new_appointment_requests(user):
     return AttentionItem(message, f"{url}?{urlencode({'status__exact': status})}")
 
 
-# Patients waiting for a call come before pages waiting for a review.
-CHECKS = [new_appointment_requests, pages_due_for_review]
+def failed_emails(user):
+    if not user.has_perm("appointments.view_notification"):
+        return None
+    count = Notification.objects.filter(status=Notification.Status.FAILED).count()
+    if not count:
+        return None
+    url = reverse("admin:appointments_notification_changelist")
+    emails = "1 email" if count == 1 else f"{count} emails"
+    status = Notification.Status.FAILED
+    return AttentionItem(
+        f"{emails} could not be sent", f"{url}?{urlencode({'status__exact': status})}"
+    )
+
+
+# Patients waiting for a call come first, then emails that never reached them or the
+# office, then pages waiting for a review.
+CHECKS = [new_appointment_requests, failed_emails, pages_due_for_review]
 
 
 @register.simple_tag

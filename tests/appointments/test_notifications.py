@@ -235,3 +235,20 @@ def test_run_in_process_a_failed_email_waits_instead_of_holding_up_the_patient(
     notification.refresh_from_db()
     assert notification.status == Notification.Status.PENDING
     assert notification.attempts == 1
+
+
+def test_a_held_row_is_free_to_take_over_when_its_lease_ends(appointment_request, settings):
+    claimed_at = timezone.now() - timedelta(seconds=5)
+    held = NotificationFactory(
+        appointment_request=appointment_request,
+        status=Notification.Status.SENDING,
+        claimed_at=claimed_at,
+    )
+    waiting = NotificationFactory(
+        appointment_request=appointment_request, kind=Notification.Kind.ACKNOWLEDGMENT
+    )
+
+    held_until = services.notification_held_until(notification_id=held.pk)
+
+    assert held_until == claimed_at + timedelta(seconds=settings.NOTIFICATION_SENDING_LEASE)
+    assert services.notification_held_until(notification_id=waiting.pk) is None

@@ -87,7 +87,10 @@ def test_surgeon_profile_with_photo_is_accessible(page, site):
 
     photo = page.get_by_role("img", name="A plain placeholder silhouette")
     expect(photo).to_be_visible()
-    assert photo.evaluate("image => image.complete && image.naturalWidth > 0"), "photo not loaded"
+    # The photo loads after the page does; a missing file never gets a natural width.
+    page.wait_for_function(
+        "image => image.complete && image.naturalWidth > 0", arg=photo.element_handle()
+    )
     assert_skip_link_works(page)
     assert_accessible(page)
 

@@ -1,0 +1,114 @@
+"""Keeping robots off the appointment form without getting in a patient's way.
+
+Three checks, each with a message that tells a person what to do: a field that people
+never see (so never fill), a minimum time between showing the form and sending it (a
+signed stamp in the page), and a limit on the requests accepted from one address an hour.
+The honeypot's name and label ("leave_empty", "Leave this box empty") match none of the
+words that Chromium's autofill or password managers look for (name, email, company,
+address, url and the like), so nothing fills it for a patient: tests/browser/test_spam.py
+asks Chromium what it makes of the field.
+"""
+
+import ipaddress
+import logging
+import time
+
+from django.conf import settings
+from django.core import signing
+from django_ratelimit.core import get_usage
+
+logger = logging.getLogger(__name__)
+
+STAMP_SALT = "appointments.form-stamp"
+
+# Why a form was refused; the form turns each into a message.
+HONEYPOT_FILLED = "honeypot_filled"
+SENT_TOO_QUICKLY = "sent_too_quickly"
+STAMP_EXPIRED = "stamp_expired"
+STAMP_INVALID = "stamp_invalid"
+
+RATE_LIMIT_GROUP = "appointments.request"
+
+
+def form_stamp(shown_at=None):
+    """A signed record of when the form was shown (now, unless told otherwise)."""
+    shown_at = time.time() if shown_at is None else shown_at
+    return signing.dumps(int(shown_at), salt=STAMP_SALT)
+
+
+def stamp_problem(stamp, now=None):
+    """What is wrong with a posted stamp: one of the codes above, or None when it is fine."""
+    now = time.time() if now is None else now
+    if not isinstance(stamp, str):
+        return STAMP_INVALID
+    try:
+        shown_at = signing.loads(stamp, salt=STAMP_SALT)
+    except (signing.BadSignature, ValueError, TypeError):
+        return STAMP_INVALID
+    if not isinstance(shown_at, int):
+        return STAMP_INVALID
+    age = now - shown_at
+    if age < settings.APPOINTMENT_FORM_MIN_SECONDS:
+        return SENT_TOO_QUICKLY
+    if age > settings.APPOINTMENT_FORM_MAX_AGE_HOURS * 3600:
+        return STAMP_EXPIRED
+    return None
+
+
+def client_address(request):
+    """The address a request came from, or None when it cannot be told.
+
+    REMOTE_ADDR, unless TRUSTED_PROXY_COUNT proxies stand in front of the site: then the
+    address the outermost of them saw, which each appends to X-Forwarded-For. Entries to
+    the left of that are whatever the client wrote, so they are never believed. IPv6
+    addresses count by their /64, which one household or phone usually holds whole.
+    """
+    address = request.META.get("REMOTE_ADDR", "")
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies:
+        forwarded = [
+            part.strip()
+            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if part.strip()
+        ]
+        address = forwarded[-proxies] if len(forwarded) >= proxies else ""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return None
+    if ip.version == 6:
+        if ip.ipv4_mapped:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Address(int(ip) >> 64 << 64))
+    return str(ip)
+
+
+def rate_limit_wait(request):
+    """Count one accepted request from this address; seconds to wait if it is one too many.
+
+    None means go ahead. When the count cannot be kept (the cache is down, or the address
+    is unknown) the request goes ahead too: a patient's request matters more than spam.
+    """
+    limit = settings.APPOINTMENT_REQUESTS_PER_HOUR
+    address = client_address(request)
+    if not limit or address is None:
+        return None
+    try:
+        usage = get_usage(
+            request,
+            group=RATE_LIMIT_GROUP,
+            key=lambda group, request: address,
+            rate=(limit, 3600),
+            increment=True,
+        )
+    except Exception:
+        logger.warning("The appointment rate limit could not be checked.", exc_info=True)
+        return None
+    if usage is None or not usage["should_limit"]:
+        return None
+    if not usage["limit"]:
+        # django-ratelimit's answer when the cache failed to count.
+        logger.warning("The appointment rate limit could not be counted.")
+        return None
+    logger.info("An appointment request was over the hourly limit for its address.")
+    return max(usage["time_left"], 1)

@@ -1,0 +1,308 @@
+"""Robots are turned away from the appointment form; a person who trips a check is told
+what to do, and nothing is saved or emailed for them until they do it."""
+
+import re
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django.core import mail, signing
+from django.test import RequestFactory
+from django.urls import reverse
+
+from appointments import spam
+from appointments.models import AppointmentRequest
+from tests.factories import PracticeFactory
+from tests.support import free_port
+
+pytestmark = pytest.mark.django_db
+
+FORM_URL = reverse("appointments:request")
+MINUTE = 60
+HOUR = 60 * MINUTE
+
+
+@pytest.fixture
+def minimum_time(settings):
+    settings.APPOINTMENT_FORM_MIN_SECONDS = 3
+    return settings.APPOINTMENT_FORM_MIN_SECONDS
+
+
+def new_address():
+    """An address of its own, so that no other test's requests (nor another run's, which
+    Redis keeps for the hour) count against it: one of the documentation's IPv6 /64s."""
+    return f"2001:db8:{uuid.uuid4().hex[:4]}:{uuid.uuid4().hex[:4]}::1"
+
+
+@pytest.fixture
+def address():
+    return new_address()
+
+
+def spam_codes(response):
+    return [error.code for error in response.context["form"].non_field_errors().as_data()]
+
+
+def shown_stamp(response):
+    return re.search(r'name="shown_at" value="([^"]*)"', response.text).group(1)
+
+
+def assert_nothing_saved_or_sent():
+    __tracebackhide__ = True
+    assert AppointmentRequest.objects.count() == 0
+    assert mail.outbox == []
+
+
+def test_form_page_has_a_signed_stamp_and_a_box_people_never_see(client, condition):
+    response = client.get(FORM_URL)
+
+    assert spam.stamp_problem(shown_stamp(response), now=time.time() + 60) is None
+    trap = re.search(
+        r'<div\s+class="form-trap"\s+aria-hidden="true">(.*?)</div>', response.text, re.S
+    )
+    assert trap, "the honeypot sits in a container that screen readers skip"
+    assert '<label\n                for="id_leave_empty"' in trap.group(1)
+    assert "Leave this box empty" in trap.group(1)
+    field = re.search(r"<input [^>]*name=\"leave_empty\"[^>]*>", trap.group(1)).group(0)
+    assert 'tabindex="-1"' in field
+    assert 'autocomplete="off"' in field
+    assert "style=" not in trap.group(0)
+
+
+def test_the_box_is_hidden_by_the_sites_stylesheet():
+    css = (Path(django_settings.BASE_DIR) / "static" / "css" / "site.css").read_text()
+    assert re.search(r"^\.form-trap \{\s*display: none;\s*\}", css, re.M)
+
+
+def test_filled_honeypot_saves_nothing_and_the_box_is_emptied_for_sending_again(
+    client, valid_form_data, practice
+):
+    response = client.post(FORM_URL, valid_form_data | {"leave_empty": "Buy cheap pills"})
+
+    assert response.status_code == 200
+    assert spam_codes(response) == [spam.HONEYPOT_FILLED]
+    assert "the box marked “Leave this box empty” had something in it" in response.text
+    assert f'If this keeps happening, please call us on <a href="{practice.phone_href}">' in (
+        response.text
+    )
+    assert 'name="leave_empty"' in response.text
+    assert "Buy cheap pills" not in response.text
+    assert_nothing_saved_or_sent()
+
+    again = client.post(FORM_URL, valid_form_data | {"leave_empty": ""})
+
+    assert again.status_code == 302
+    assert AppointmentRequest.objects.count() == 1
+
+
+def test_form_sent_sooner_than_a_person_could_is_refused(client, valid_form_data, minimum_time):
+    stamp = spam.form_stamp(time.time() - minimum_time + 1)
+
+    response = client.post(FORM_URL, valid_form_data | {"shown_at": stamp})
+
+    assert response.status_code == 200
+    assert spam_codes(response) == [spam.SENT_TOO_QUICKLY]
+    assert "Please check your answers and press “Send request” again." in response.text
+    # The time the form was first shown still counts, so sending again soon works.
+    assert shown_stamp(response) == stamp
+    assert_nothing_saved_or_sent()
+
+
+def test_form_sent_after_the_minimum_time_is_accepted(client, valid_form_data, minimum_time):
+    stamp = spam.form_stamp(time.time() - minimum_time - 1)
+
+    response = client.post(FORM_URL, valid_form_data | {"shown_at": stamp})
+
+    assert response.status_code == 302
+    assert AppointmentRequest.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        None,
+        "",
+        "not a stamp",
+        signing.dumps(int(time.time()) - HOUR, salt="another.purpose"),
+        signing.dumps(int(time.time()) - HOUR, salt=spam.STAMP_SALT, key="another-key"),
+        signing.dumps("yesterday", salt=spam.STAMP_SALT),
+    ],
+    ids=["missing", "empty", "garbage", "other-salt", "other-key", "not-a-time"],
+)
+def test_missing_or_forged_stamp_is_refused_and_replaced(
+    client, valid_form_data, minimum_time, stamp
+):
+    data = valid_form_data | {"shown_at": stamp}
+    if stamp is None:
+        del data["shown_at"]
+
+    response = client.post(FORM_URL, data)
+
+    assert response.status_code == 200
+    assert spam_codes(response) == [spam.STAMP_INVALID]
+    assert "Your answers are still here." in response.text
+    assert 'value="Ana María Núñez"' in response.text
+    new_stamp = shown_stamp(response)
+    assert spam.stamp_problem(new_stamp) == spam.SENT_TOO_QUICKLY
+    assert spam.stamp_problem(new_stamp, now=time.time() + minimum_time) is None
+    assert_nothing_saved_or_sent()
+
+
+def test_tampered_stamp_is_refused(client, valid_form_data):
+    value, signature = valid_form_data["shown_at"].rsplit(":", 1)
+    tampered = f"{spam.form_stamp(time.time() - 2 * HOUR).rsplit(':', 1)[0]}:{signature}"
+
+    response = client.post(FORM_URL, valid_form_data | {"shown_at": tampered})
+
+    assert spam_codes(response) == [spam.STAMP_INVALID]
+    assert_nothing_saved_or_sent()
+
+
+def test_page_left_open_for_hours_is_still_accepted(client, valid_form_data, minimum_time):
+    stamp = spam.form_stamp(time.time() - 10 * HOUR)
+
+    response = client.post(FORM_URL, valid_form_data | {"shown_at": stamp})
+
+    assert response.status_code == 302
+
+
+def test_page_left_open_past_the_limit_keeps_the_answers_and_sends_at_the_next_tap(
+    client, valid_form_data, minimum_time, settings
+):
+    stamp = spam.form_stamp(time.time() - (settings.APPOINTMENT_FORM_MAX_AGE_HOURS + 1) * HOUR)
+
+    response = client.post(FORM_URL, valid_form_data | {"shown_at": stamp})
+
+    assert response.status_code == 200
+    assert spam_codes(response) == [spam.STAMP_EXPIRED]
+    assert "the page had been open for a long time" in response.text
+    assert 'value="Ana María Núñez"' in response.text
+    assert_nothing_saved_or_sent()
+
+    again = client.post(FORM_URL, valid_form_data | {"shown_at": shown_stamp(response)})
+
+    assert again.status_code == 302
+    assert AppointmentRequest.objects.count() == 1
+
+
+def test_more_requests_than_the_hourly_limit_get_a_page_with_the_phone_number(
+    client, valid_form_data, settings, address, django_capture_on_commit_callbacks
+):
+    PracticeFactory(phone="+1 555 0123")
+    settings.APPOINTMENT_REQUESTS_PER_HOUR = 2
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(2):
+            accepted = client.post(FORM_URL, valid_form_data, REMOTE_ADDR=address)
+            assert accepted.status_code == 302
+
+        refused = client.post(FORM_URL, valid_form_data, REMOTE_ADDR=address)
+
+    assert refused.status_code == 429
+    assert 0 < int(refused["Retry-After"]) <= HOUR
+    assert "We have already received 2 appointment requests" in refused.text
+    assert '<a href="tel:+15550123">+1 555 0123</a>' in refused.text
+    assert AppointmentRequest.objects.count() == 2
+    assert len(mail.outbox) == 4  # the office's and the patient's, for each request saved
+    assert client.post(FORM_URL, valid_form_data, REMOTE_ADDR=new_address()).status_code == 302
+
+
+def test_forms_with_mistakes_do_not_count_against_the_limit(
+    client, valid_form_data, settings, address
+):
+    settings.APPOINTMENT_REQUESTS_PER_HOUR = 1
+    for _ in range(3):
+        response = client.post(FORM_URL, valid_form_data | {"email": "x"}, REMOTE_ADDR=address)
+        assert response.status_code == 200
+
+    assert client.post(FORM_URL, valid_form_data, REMOTE_ADDR=address).status_code == 302
+
+
+def test_second_tap_at_the_limit_still_finds_the_first_request(
+    client, valid_form_data, settings, address
+):
+    settings.APPOINTMENT_REQUESTS_PER_HOUR = 1
+    data = valid_form_data | {"submission_key": str(uuid.uuid4())}
+
+    first = client.post(FORM_URL, data, REMOTE_ADDR=address, follow=True)
+    second = client.post(FORM_URL, data, REMOTE_ADDR=address, follow=True)
+
+    reference = AppointmentRequest.objects.get().reference
+    assert f"Your reference is <strong>{reference}</strong>" in first.text
+    assert second.status_code == 200
+    assert f"Your reference is <strong>{reference}</strong>" in second.text
+
+
+def test_without_a_proxy_a_forwarded_header_cannot_dodge_the_limit(
+    client, valid_form_data, settings, address
+):
+    settings.APPOINTMENT_REQUESTS_PER_HOUR = 1
+    settings.TRUSTED_PROXY_COUNT = 0
+    client.post(FORM_URL, valid_form_data, REMOTE_ADDR=address, HTTP_X_FORWARDED_FOR="192.0.2.1")
+
+    response = client.post(
+        FORM_URL, valid_form_data, REMOTE_ADDR=address, HTTP_X_FORWARDED_FOR="192.0.2.2"
+    )
+
+    assert response.status_code == 429
+
+
+def test_behind_a_proxy_each_patient_has_a_limit_of_their_own(
+    client, valid_form_data, settings, address
+):
+    settings.APPOINTMENT_REQUESTS_PER_HOUR = 1
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxy = "10.0.0.5"
+
+    def post(forwarded_for):
+        return client.post(
+            FORM_URL, valid_form_data, REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=forwarded_for
+        ).status_code
+
+    assert post(address) == 302
+    assert post(new_address()) == 302
+    # What the client wrote into the header itself is not believed: the proxy's entry is.
+    assert post(f"{new_address()}, {address}") == 429
+
+
+def test_requests_go_through_when_the_cache_is_down(client, valid_form_data, settings, address):
+    settings.APPOINTMENT_REQUESTS_PER_HOUR = 1
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+
+    for _ in range(2):
+        assert client.post(FORM_URL, valid_form_data, REMOTE_ADDR=address).status_code == 302
+
+    assert AppointmentRequest.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("meta", "proxies", "expected"),
+    [
+        ({"REMOTE_ADDR": "192.0.2.1"}, 0, "192.0.2.1"),
+        ({"REMOTE_ADDR": "2001:db8:1:2:3:4:5:6"}, 0, "2001:db8:1:2::"),
+        ({"REMOTE_ADDR": "::ffff:192.0.2.1"}, 0, "192.0.2.1"),
+        ({"REMOTE_ADDR": ""}, 0, None),
+        ({"REMOTE_ADDR": "10.0.0.5", "HTTP_X_FORWARDED_FOR": "192.0.2.1"}, 0, "10.0.0.5"),
+        ({"REMOTE_ADDR": "10.0.0.5", "HTTP_X_FORWARDED_FOR": "1.1.1.1, 192.0.2.1"}, 1, "192.0.2.1"),
+        (
+            {"REMOTE_ADDR": "10.0.0.5", "HTTP_X_FORWARDED_FOR": "192.0.2.1, 10.0.0.9"},
+            2,
+            "192.0.2.1",
+        ),
+        ({"REMOTE_ADDR": "10.0.0.5", "HTTP_X_FORWARDED_FOR": "192.0.2.1"}, 2, None),
+        ({"REMOTE_ADDR": "10.0.0.5", "HTTP_X_FORWARDED_FOR": "unknown"}, 1, None),
+        ({"REMOTE_ADDR": "10.0.0.5"}, 1, None),
+    ],
+)
+def test_client_address(settings, meta, proxies, expected):
+    settings.TRUSTED_PROXY_COUNT = proxies
+    request = RequestFactory().post(FORM_URL, **meta)
+
+    assert spam.client_address(request) == expected

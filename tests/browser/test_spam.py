@@ -1,0 +1,142 @@
+"""The spam checks stay out of a patient's way in a real browser, Chromium's autofill included."""
+
+import re
+import time
+
+import pytest
+from django.db import connections
+from playwright.sync_api import expect, sync_playwright
+
+from appointments.models import AppointmentRequest
+from tests.appointments.test_spam import new_address
+from tests.browser.patient import fill_in_a_valid_request
+from tests.browser.test_accessibility import assert_accessible
+from tests.conftest import CHROMIUM_ARGS
+from tests.factories import PracticeFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_path):
+    """Chromium as in conftest, showing what its autofill makes of each field.
+
+    With AutofillShowTypePredictions, Chromium writes its guess for each field into the
+    field's `autofill-prediction` attribute, and how it came to it into
+    `autofill-information`: the same heuristics that decide what it offers to fill.
+    """
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=chromium_path,
+                args=[*CHROMIUM_ARGS, "--enable-features=AutofillShowTypePredictions"],
+            )
+            yield browser
+            browser.close()
+            connections.close_all()
+
+
+def autofill_information(field):
+    expect(field).to_have_attribute("autofill-prediction", re.compile(r"."))
+    return field.get_attribute("autofill-information")
+
+
+def test_autofill_fills_the_patients_details_and_never_the_trap(
+    live_server, desktop_page, condition
+):
+    page = desktop_page
+    page.goto(f"{live_server.url}/appointments/")
+    # Chromium parses a form's fields for autofill once the person starts on it.
+    page.get_by_role("textbox", name="Full name").click()
+
+    expect(page.locator("#id_full_name")).to_have_attribute("autofill-prediction", "NAME_FULL")
+    expect(page.locator("#id_email")).to_have_attribute("autofill-prediction", "EMAIL_ADDRESS")
+    trap = page.locator("#id_leave_empty")
+    information = autofill_information(trap)
+    assert "overall type: UNKNOWN_TYPE" in information
+    assert "heuristic type: UNKNOWN_TYPE" in information
+    assert "pwm ml type: NO_SERVER_DATA" in information
+
+
+def test_trap_is_hidden_from_people_screen_readers_and_the_keyboard(
+    live_server, phone_page, condition
+):
+    page = phone_page
+    page.goto(f"{live_server.url}/appointments/")
+
+    expect(page.locator("#id_leave_empty")).to_be_attached()
+    expect(page.locator("#id_leave_empty")).to_be_hidden()
+    expect(page.get_by_role("textbox", name="Leave this box empty")).to_have_count(0)
+    expect(page.get_by_label("Leave this box empty")).to_be_hidden()
+
+
+def test_patient_who_takes_the_usual_time_is_not_stopped(
+    live_server, phone_page, condition, settings
+):
+    settings.APPOINTMENT_FORM_MIN_SECONDS = 3
+    page = phone_page
+    shown = time.monotonic()
+    page.goto(f"{live_server.url}/appointments/?condition=revision-spine-surgery")
+    fill_in_a_valid_request(page)
+    wait_past_the_minimum(page, shown, settings.APPOINTMENT_FORM_MIN_SECONDS)
+
+    page.get_by_role("button", name="Send request").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you, we have your request")
+    assert AppointmentRequest.objects.get().full_name == "Ana María Núñez"
+
+
+def test_patient_who_is_too_quick_is_told_and_the_next_tap_sends(
+    live_server, phone_page, condition, settings
+):
+    settings.APPOINTMENT_FORM_MIN_SECONDS = 8
+    page = phone_page
+    shown = time.monotonic()
+    page.goto(f"{live_server.url}/appointments/?condition=revision-spine-surgery")
+    fill_in_a_valid_request(page)
+    page.get_by_role("button", name="Send request").click()
+    assert elapsed(shown) < settings.APPOINTMENT_FORM_MIN_SECONDS, "the form went too slowly"
+
+    summary = page.get_by_role("alert")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("quicker than a person can fill in the form")
+    expect(page.get_by_role("textbox", name="Full name")).to_have_value("Ana María Núñez")
+    assert AppointmentRequest.objects.count() == 0
+
+    wait_past_the_minimum(page, shown, settings.APPOINTMENT_FORM_MIN_SECONDS)
+    page.get_by_role("button", name="Send request").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you, we have your request")
+    assert AppointmentRequest.objects.count() == 1
+
+
+def test_patient_over_the_hourly_limit_gets_an_accessible_page_with_the_phone_number(
+    live_server, phone_page, condition, settings
+):
+    PracticeFactory(phone="+1 555 0123")
+    settings.APPOINTMENT_REQUESTS_PER_HOUR = 1
+    # The browser comes "through a proxy" from an address of this test's own, so that no
+    # earlier run's request, which Redis keeps for the hour, counts against it.
+    settings.TRUSTED_PROXY_COUNT = 1
+    page = phone_page
+    page.set_extra_http_headers({"X-Forwarded-For": new_address()})
+    for _ in range(2):
+        page.goto(f"{live_server.url}/appointments/?condition=revision-spine-surgery")
+        fill_in_a_valid_request(page)
+        page.get_by_role("button", name="Send request").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Please call us about this request")
+    expect(
+        page.get_by_role("main").get_by_role("link", name="+1 555 0123").first
+    ).to_have_attribute("href", "tel:+15550123")
+    assert_accessible(page)
+    assert AppointmentRequest.objects.count() == 1
+
+
+def elapsed(since):
+    return time.monotonic() - since
+
+
+def wait_past_the_minimum(page, shown, minimum):
+    page.wait_for_timeout(max(0, minimum + 0.5 - elapsed(shown)) * 1000)

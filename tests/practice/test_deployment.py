@@ -1,0 +1,170 @@
+"""Production settings: `check --deploy` is clean, HTTPS is enforced behind the TLS proxy,
+and a missing secret key or host list stops start-up with a message that names it.
+
+The checks run `manage.py` in a process of its own, with the project's settings (not the
+tests') and the environment a production machine would give it.
+"""
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+
+PRODUCTION = {
+    "DJANGO_DEBUG": "false",
+    "DJANGO_ALLOWED_HOSTS": "www.example-spine.test,example-spine.test",
+}
+
+
+def production_environment(**changes):
+    """This machine's environment, less any DJANGO_ setting of the shell's, plus production
+    values; DATABASE_URL stays as the environment names it (SQLite without one)."""
+    environment = {
+        name: value for name, value in os.environ.items() if not name.startswith("DJANGO_")
+    }
+    environment |= PRODUCTION | {
+        "DJANGO_SETTINGS_MODULE": "practice.settings",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+    }
+    for name, value in changes.items():
+        if value is None:
+            environment.pop(name, None)
+        else:
+            environment[name] = value
+    return environment
+
+
+def manage(*arguments, environment):
+    return subprocess.run(
+        [sys.executable, "manage.py", *arguments],
+        cwd=settings.BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+SHOW_SETTINGS = """
+import json
+from django.conf import settings as s
+print(json.dumps({name: getattr(s, name) for name in [
+    "DEBUG", "SECURE_SSL_REDIRECT", "SECURE_PROXY_SSL_HEADER", "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD", "SESSION_COOKIE_SECURE",
+    "CSRF_COOKIE_SECURE", "ALLOWED_HOSTS",
+]}))
+"""
+
+
+def production_settings(**changes):
+    result = manage("shell", "-c", SHOW_SETTINGS, environment=production_environment(**changes))
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.splitlines()[-1])
+
+
+def test_check_deploy_finds_nothing_to_warn_about():
+    result = manage(
+        "check", "--deploy", "--fail-level", "WARNING", environment=production_environment()
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+    assert "WARNING" not in result.stdout + result.stderr
+
+
+def test_production_defaults_enforce_https_behind_the_proxy():
+    values = production_settings()
+
+    assert values["DEBUG"] is False
+    assert values["SECURE_SSL_REDIRECT"] is True
+    assert values["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
+    assert values["SECURE_HSTS_SECONDS"] == 31536000
+    assert values["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is True
+    assert values["SECURE_HSTS_PRELOAD"] is True
+    assert values["SESSION_COOKIE_SECURE"] is True
+    assert values["CSRF_COOKIE_SECURE"] is True
+    assert values["ALLOWED_HOSTS"] == ["www.example-spine.test", "example-spine.test"]
+
+
+def test_https_settings_can_be_changed_from_the_environment():
+    values = production_settings(
+        DJANGO_SECURE_SSL_REDIRECT="false",
+        DJANGO_SECURE_PROXY_SSL_HEADER="X-Forwarded-Scheme",
+        DJANGO_SECURE_HSTS_SECONDS="3600",
+        DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS="false",
+        DJANGO_SECURE_HSTS_PRELOAD="false",
+        DJANGO_SECURE_COOKIES="false",
+    )
+
+    assert values["SECURE_SSL_REDIRECT"] is False
+    assert values["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_SCHEME", "https"]
+    assert values["SECURE_HSTS_SECONDS"] == 3600
+    assert values["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is False
+    assert values["SECURE_HSTS_PRELOAD"] is False
+    assert values["SESSION_COOKIE_SECURE"] is False
+    assert values["CSRF_COOKIE_SECURE"] is False
+
+
+def test_an_empty_proxy_header_variable_trusts_no_header():
+    assert production_settings(DJANGO_SECURE_PROXY_SSL_HEADER="")["SECURE_PROXY_SSL_HEADER"] is None
+
+
+@pytest.mark.parametrize("value", [None, "", "  "])
+def test_start_up_stops_without_a_secret_key(value):
+    result = manage("check", environment=production_environment(DJANGO_SECRET_KEY=value))
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: DJANGO_SECRET_KEY is not set" in result.stderr
+    assert "secrets.token_urlsafe" in result.stderr
+
+
+@pytest.mark.parametrize("value", [None, "", ","])
+def test_start_up_stops_without_allowed_hosts(value):
+    result = manage("check", environment=production_environment(DJANGO_ALLOWED_HOSTS=value))
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: DJANGO_ALLOWED_HOSTS is not set" in result.stderr
+    assert "comma-separated" in result.stderr
+
+
+def test_make_run_needs_neither_with_debug_on():
+    environment = production_environment(
+        DJANGO_DEBUG="true", DJANGO_SECRET_KEY=None, DJANGO_ALLOWED_HOSTS=None
+    )
+
+    result = manage("check", environment=environment)
+
+    assert result.returncode == 0, result.stderr
+
+
+def test_plain_http_is_redirected_to_https(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+
+    response = client.get("/faq/")
+
+    assert response.status_code == 301
+    assert response["Location"] == "https://testserver/faq/"
+
+
+@pytest.mark.django_db
+def test_https_through_the_proxy_is_served_with_hsts(client, settings, practice):
+    settings.SECURE_SSL_REDIRECT = True
+
+    response = client.get("/faq/", headers={"X-Forwarded-Proto": "https"})
+
+    assert response.status_code == 200
+    assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+
+
+@pytest.mark.django_db
+def test_the_health_check_answers_over_plain_http(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+
+    response = client.get("/healthz")
+
+    assert response.status_code != 301
+    assert "database" in response.json()
