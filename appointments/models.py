@@ -270,7 +270,8 @@ class OfficeNote(models.Model):
         verbose_name = "office note"
 
     def __str__(self):
-        return self.text[:60]
+        # Kept out of the text: the admin copies this into its history of changes.
+        return f"Office note {self.pk}"
 
     def get_absolute_url(self):
         return self.appointment_request.get_admin_url()
@@ -356,10 +357,10 @@ class Appointment(models.Model):
 
 class NotificationQuerySet(models.QuerySet):
     def claimable(self, now):
-        """Rows a worker may take: waiting, or held by a worker that has vanished."""
+        """Rows a worker may take: waiting and due, or held by a worker that has vanished."""
         lost_before = now - timedelta(seconds=settings.NOTIFICATION_SENDING_LEASE)
         return self.filter(
-            models.Q(status=Notification.Status.PENDING)
+            models.Q(status=Notification.Status.PENDING, next_attempt_at__lte=now)
             | models.Q(status=Notification.Status.SENDING, claimed_at__lt=lost_before)
         )
 

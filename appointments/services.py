@@ -5,6 +5,8 @@ from datetime import timedelta
 from celery.exceptions import SoftTimeLimitExceeded
 from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -348,16 +350,21 @@ def notifications_send_again(*, notification_ids):
     return len(failed)
 
 
-def notification_held_until(*, notification_id):
-    """When the worker holding this email (sending it now, or lost) lets it go; else None."""
-    claimed_at = (
-        Notification.objects.filter(pk=notification_id, status=Notification.Status.SENDING)
-        .values_list("claimed_at", flat=True)
+def notification_next_try(*, notification_id):
+    """When a worker may next take this email: when the worker holding it (sending it
+    now, or lost) lets it go, or when its back-off is over; None once sent or failed."""
+    row = (
+        Notification.objects.filter(pk=notification_id)
+        .values("status", "claimed_at", "next_attempt_at")
         .first()
     )
-    if claimed_at is None:
+    if row is None:
         return None
-    return claimed_at + timedelta(seconds=settings.NOTIFICATION_SENDING_LEASE)
+    if row["status"] == Notification.Status.SENDING:
+        return row["claimed_at"] + timedelta(seconds=settings.NOTIFICATION_SENDING_LEASE)
+    if row["status"] == Notification.Status.PENDING:
+        return row["next_attempt_at"]
+    return None
 
 
 def notification_send(*, notification_id):
@@ -437,6 +444,19 @@ def retry_delay(attempts):
     )
 
 
+def _forget_in_admin_history(request_ids):
+    """The admin's own log names each request it changed ("reference + name"): keep only
+    the reference there, and drop the messages, which may name what was changed."""
+    content_type = ContentType.objects.get_for_model(AppointmentRequest)
+    references = AppointmentRequest.objects.filter(pk__in=request_ids).values_list(
+        "pk", "reference"
+    )
+    for pk, reference in references:
+        LogEntry.objects.filter(content_type=content_type, object_id=str(pk)).update(
+            object_repr=reference, change_message=""
+        )
+
+
 # What anonymising leaves of a request: its reference, dates, status, condition and
 # history, for the office's figures; nothing that says who the patient was or what ails them.
 ANONYMISED = {
@@ -470,6 +490,7 @@ def requests_anonymise_past_retention(now=None, batch_size=500):
             AppointmentRequest.objects.filter(pk__in=ids).update(
                 **ANONYMISED, anonymised_at=now, updated_at=now
             )
+            _forget_in_admin_history(ids)
             OfficeNote.objects.filter(appointment_request__in=ids).delete()
             Notification.objects.filter(appointment_request__in=ids).update(
                 recipients="", last_error=""

@@ -9,13 +9,14 @@ address, url and the like), so nothing fills it for a patient: tests/browser/tes
 asks Chromium what it makes of the field.
 """
 
-import ipaddress
 import logging
 import time
 
 from django.conf import settings
 from django.core import signing
 from django_ratelimit.core import get_usage
+
+from practice.client_address import client_address
 
 logger = logging.getLogger(__name__)
 
@@ -53,34 +54,6 @@ def stamp_problem(stamp, now=None):
     if age > settings.APPOINTMENT_FORM_MAX_AGE_HOURS * 3600:
         return STAMP_EXPIRED
     return None
-
-
-def client_address(request):
-    """The address a request came from, or None when it cannot be told.
-
-    REMOTE_ADDR, unless TRUSTED_PROXY_COUNT proxies stand in front of the site: then the
-    address the outermost of them saw, which each appends to X-Forwarded-For. Entries to
-    the left of that are whatever the client wrote, so they are never believed. IPv6
-    addresses count by their /64, which one household or phone usually holds whole.
-    """
-    address = request.META.get("REMOTE_ADDR", "")
-    proxies = settings.TRUSTED_PROXY_COUNT
-    if proxies:
-        forwarded = [
-            part.strip()
-            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-            if part.strip()
-        ]
-        address = forwarded[-proxies] if len(forwarded) >= proxies else ""
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return None
-    if ip.version == 6:
-        if ip.ipv4_mapped:
-            return str(ip.ipv4_mapped)
-        return str(ipaddress.IPv6Address(int(ip) >> 64 << 64))
-    return str(ip)
 
 
 def rate_limit_wait(request):

@@ -17,12 +17,12 @@ def send_notification(self, notification_id):
         countdown = max(0, (notification.next_attempt_at - timezone.now()).total_seconds())
         raise self.retry(countdown=countdown)
     if notification is None:
-        # Another worker holds the row. It may be sending now, or it may have died with
-        # the row: then the broker has handed its task to this worker. Look again when
-        # its lease ends; by then the row is sent, or free to take over.
-        held_until = services.notification_held_until(notification_id=notification_id)
-        if held_until is not None:
-            countdown = max(0, (held_until - timezone.now()).total_seconds()) + 1
+        # Not to be sent now. Another worker may hold the row: sending it, or dead with it
+        # (then the broker has handed its task to this worker); or a copy of this task
+        # came before the row's back-off was over. Look again then.
+        next_try = services.notification_next_try(notification_id=notification_id)
+        if next_try is not None:
+            countdown = max(0, (next_try - timezone.now()).total_seconds()) + 1
             raise self.retry(countdown=countdown)
 
 

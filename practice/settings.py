@@ -99,7 +99,14 @@ AXES_FAILURE_LIMIT = env.int("ADMIN_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("ADMIN_LOGIN_LOCKOUT_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# The browser's address, not the proxy's, so one stranger cannot lock out the whole office.
+AXES_CLIENT_IP_CALLABLE = "practice.client_address.client_address"
+# Failing again while locked out does not restart the wait: a stranger who keeps trying
+# cannot keep a member of staff out for good.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+# A login lasts a working day, not Django's two weeks: front-desk computers are shared.
+SESSION_COOKIE_AGE = env.int("SESSION_HOURS", default=12) * 60 * 60
 
 ROOT_URLCONF = "practice.urls"
 WSGI_APPLICATION = "practice.wsgi.application"

@@ -1,6 +1,11 @@
 """Strangers cannot guess their way into the admin: django-axes locks repeated failures out."""
 
+import os
+import subprocess
+import sys
+
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from tests.factories import UserFactory
@@ -19,8 +24,10 @@ def staff_member():
     return user
 
 
-def log_in(client, username, password):
-    return client.post(LOGIN, {"username": username, "password": password, "next": "/admin/"})
+def log_in(client, username, password, **headers):
+    return client.post(
+        LOGIN, {"username": username, "password": password, "next": "/admin/"}, **headers
+    )
 
 
 def test_five_wrong_passwords_lock_the_login_even_against_the_right_one(
@@ -57,3 +64,45 @@ def test_a_locked_out_name_does_not_lock_out_a_colleague(client, staff_member, s
     response = log_in(client, "maria", PASSWORD)
 
     assert response.status_code == 302
+
+
+def test_behind_the_proxy_a_stranger_locks_out_only_their_own_address(
+    client, staff_member, settings
+):
+    settings.TRUSTED_PROXY_COUNT = 1
+    stranger = {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "203.0.113.66"}
+    office = {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "198.51.100.20"}
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        log_in(client, "olive", "guess", **stranger)
+
+    assert log_in(client, "olive", PASSWORD, **stranger).status_code == 429
+    assert log_in(client, "olive", PASSWORD, **office).status_code == 302
+
+
+def test_the_admins_address_is_a_setting():
+    """Set DJANGO_ADMIN_URL, and the admin (its login included) answers there, not at /admin/."""
+    environment = os.environ | {
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "DJANGO_ADMIN_URL": "office-7f3k/",
+    }
+    script = (
+        "import django; django.setup();"
+        "from django.urls import Resolver404, resolve, reverse\n"
+        "def answers(path):\n"
+        "    try:\n"
+        "        return resolve(path).url_name\n"
+        "    except Resolver404:\n"
+        "        return 'nothing'\n"
+        "print(reverse('admin:login'), answers('/admin/login/'), answers('/office-7f3k/login/'))"
+    )
+
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=settings.BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.stdout.split() == ["/office-7f3k/login/", "nothing", "login"], result.stderr

@@ -1,10 +1,12 @@
 """What staff should look at first, shown at the top of the admin's index page."""
 
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 
 from django import template
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 
 from appointments.models import AppointmentRequest, Notification
@@ -46,17 +48,28 @@ def new_appointment_requests(user):
     return AttentionItem(message, f"{url}?{urlencode({'status__exact': status})}")
 
 
+# Failed emails older than this are taken as dealt with (by phone, say): the box shows
+# what still needs doing, not every failure there ever was.
+FAILED_EMAILS_SHOWN_FOR = timedelta(days=14)
+
+
 def failed_emails(user):
     if not user.has_perm("appointments.view_notification"):
         return None
-    count = Notification.objects.filter(status=Notification.Status.FAILED).count()
+    since = timezone.make_aware(
+        datetime.combine(timezone.localdate() - FAILED_EMAILS_SHOWN_FOR, time.min)
+    )
+    count = Notification.objects.filter(
+        status=Notification.Status.FAILED, created_at__gte=since
+    ).count()
     if not count:
         return None
     url = reverse("admin:appointments_notification_changelist")
     emails = "1 email" if count == 1 else f"{count} emails"
-    status = Notification.Status.FAILED
+    query = {"status__exact": Notification.Status.FAILED, "created_at__gte": since.isoformat()}
     return AttentionItem(
-        f"{emails} could not be sent", f"{url}?{urlencode({'status__exact': status})}"
+        f"{emails} could not be sent in the last {FAILED_EMAILS_SHOWN_FOR.days} days",
+        f"{url}?{urlencode(query)}",
     )
 
 

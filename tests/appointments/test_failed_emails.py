@@ -4,10 +4,15 @@ The worker's side (retries, the attempts and the error on the row, the row marke
 runs against a real failing mail server in tests/integration/test_mail_server_failing.py.
 """
 
+import html
+import re
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from appointments import services
 from appointments.models import Notification
@@ -39,14 +44,20 @@ def failed(**fields):
     )
 
 
-def test_admin_index_counts_failed_emails_and_links_to_them(office, practice):
+def test_admin_index_counts_recent_failed_emails_and_links_to_them(office, practice):
     failed()
     failed()
     NotificationFactory(status=Status.SENT)
+    long_dealt_with = failed()
+    Notification.objects.filter(pk=long_dealt_with.pk).update(
+        created_at=timezone.now() - timedelta(days=30)
+    )
 
     page = office.get(reverse("admin:index")).text
 
-    assert f'<a href="{FAILED_LIST}">2 emails could not be sent</a>' in page
+    [href] = re.findall(r'<a href="([^"]+)">2 emails could not be sent in the last 14 days', page)
+    listed = office.get(html.unescape(href))
+    assert len(listed.context["cl"].result_list) == 2
 
 
 def test_admin_index_says_nothing_of_emails_when_none_failed(office, practice):

@@ -182,13 +182,21 @@ def test_row_is_marked_failed_after_the_last_attempt(
     assert notification.attempts == settings.NOTIFICATION_MAX_ATTEMPTS
 
 
-def test_retry_delay_grows_and_is_capped(settings):
-    for attempts in range(1, 12):
-        cap = min(
-            settings.NOTIFICATION_RETRY_BACKOFF * 2 ** (attempts - 1),
-            settings.NOTIFICATION_RETRY_BACKOFF_MAX,
-        )
-        assert 0 <= services.retry_delay(attempts) <= cap
+def test_retry_delay_grows_with_jitter_and_is_capped(settings):
+    settings.NOTIFICATION_RETRY_BACKOFF, settings.NOTIFICATION_RETRY_BACKOFF_MAX = 30, 600
+    delays = {
+        attempts: [services.retry_delay(attempts) for _ in range(400)] for attempts in range(1, 8)
+    }
+
+    for attempts, samples in delays.items():
+        cap = min(30 * 2 ** (attempts - 1), 600)
+        assert all(0 <= delay <= cap for delay in samples)
+        # Jitter: the delays spread out, so failed workers do not all come back at once.
+        assert len(set(samples)) > 10
+    means = [sum(samples) / len(samples) for samples in delays.values()]
+    # Exponential: each mean about doubles (15, 30, 60, ...) until the cap.
+    assert means[0] < means[1] < means[2] < means[3] < means[4]
+    assert means[3] > 3 * means[0]
 
 
 def test_sweep_queues_rows_that_waited_too_long_and_only_those(appointment_request, settings):
@@ -237,18 +245,35 @@ def test_run_in_process_a_failed_email_waits_instead_of_holding_up_the_patient(
     assert notification.attempts == 1
 
 
-def test_a_held_row_is_free_to_take_over_when_its_lease_ends(appointment_request, settings):
+def test_a_held_row_is_tried_again_when_its_lease_ends(appointment_request, settings):
     claimed_at = timezone.now() - timedelta(seconds=5)
     held = NotificationFactory(
         appointment_request=appointment_request,
         status=Notification.Status.SENDING,
         claimed_at=claimed_at,
     )
-    waiting = NotificationFactory(
-        appointment_request=appointment_request, kind=Notification.Kind.ACKNOWLEDGMENT
+    sent = NotificationFactory(
+        appointment_request=appointment_request,
+        kind=Notification.Kind.ACKNOWLEDGMENT,
+        status=Notification.Status.SENT,
     )
 
-    held_until = services.notification_held_until(notification_id=held.pk)
+    next_try = services.notification_next_try(notification_id=held.pk)
 
-    assert held_until == claimed_at + timedelta(seconds=settings.NOTIFICATION_SENDING_LEASE)
-    assert services.notification_held_until(notification_id=waiting.pk) is None
+    assert next_try == claimed_at + timedelta(seconds=settings.NOTIFICATION_SENDING_LEASE)
+    assert services.notification_next_try(notification_id=sent.pk) is None
+
+
+def test_a_row_in_its_back_off_is_not_sent_before_its_time(appointment_request):
+    later = timezone.now() + timedelta(minutes=5)
+    backing_off = NotificationFactory(
+        appointment_request=appointment_request, next_attempt_at=later
+    )
+
+    assert send(backing_off) is None
+
+    backing_off.refresh_from_db()
+    assert backing_off.status == Notification.Status.PENDING
+    assert backing_off.attempts == 0
+    assert mail.outbox == []
+    assert services.notification_next_try(notification_id=backing_off.pk) == later

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 import redis
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -17,6 +18,7 @@ from tests.factories import (
     AppointmentRequestFactory,
     NotificationFactory,
     OfficeNoteFactory,
+    UserFactory,
 )
 from tests.support import celery_publishing_to
 
@@ -139,3 +141,19 @@ def test_only_ids_travel_through_the_broker(
         for detail in ["Ana", "Núñez", "N\\u00fa", "ana@patient.test", "2015550199", "fusion"]:
             assert detail not in text
     assert queued_ids == set(Notification.objects.values_list("pk", flat=True))
+
+
+def test_the_admins_own_history_forgets_the_patient_too(settings):
+    settings.APPOINTMENT_RETENTION_DAYS = 365
+    old = untouched_for(400)
+    staff = UserFactory()
+    LogEntry.objects.log_actions(
+        staff.pk, [old], CHANGE, change_message=[{"added": {"name": "office note"}}]
+    )
+
+    services.requests_anonymise_past_retention()
+
+    [entry] = LogEntry.objects.all()
+    assert entry.object_repr == old.reference
+    assert "Ana" not in entry.object_repr
+    assert entry.get_change_message() == ""
