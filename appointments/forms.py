@@ -229,20 +229,19 @@ class AppointmentRequestForm(forms.ModelForm):
         label=CONSENT_WORDING,
         error_messages={"required": "Please tick this box so that we can contact you."},
     )
-    # A fresh key each time the form is shown; see appointment_request_create. A plain
-    # Field, so that nothing about this hidden value can block the patient.
-    submission_key = forms.Field(
-        required=False, widget=forms.HiddenInput, initial=lambda: str(uuid.uuid4())
-    )
+    # A fresh key each time the form is shown (see __init__ and appointment_request_create).
+    # A plain Field, so that nothing about this hidden value gets a message of its own: the
+    # stamp below is bound to it, and a missing or mangled key counts as a missing stamp.
+    submission_key = forms.Field(required=False, widget=forms.HiddenInput)
     # The spam checks (see spam.py): a box that site.css hides from people, and when the
-    # form was shown. Plain Fields again: whatever is posted in them, the patient only
-    # ever sees the message that says what to do.
+    # form was shown, signed together with its submission key. Plain Fields again:
+    # whatever is posted in them, the patient only ever sees the message that says what to do.
     leave_empty = forms.Field(
         label="Leave this box empty",
         required=False,
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
-    shown_at = forms.Field(required=False, widget=forms.HiddenInput, initial=spam.form_stamp)
+    shown_at = forms.Field(required=False, widget=forms.HiddenInput)
     SPAM_MESSAGES = {
         spam.HONEYPOT_FILLED: "We have not sent your request yet: the box marked “Leave this "
         "box empty” had something in it (a browser or password manager sometimes fills it). "
@@ -344,6 +343,11 @@ class AppointmentRequestForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            # One key per showing of the form, and the stamp of this showing bound to it.
+            key = uuid.uuid4()
+            self.initial["submission_key"] = str(key)
+            self.initial["shown_at"] = spam.form_stamp(key)
         self.fields["phone"].widget.attrs["autocomplete"] = "tel"
         self.fields["message"].widget.attrs["maxlength"] = 2000
         self.offers_locations = Location.objects.published().count() > 1
@@ -437,7 +441,7 @@ class AppointmentRequestForm(forms.ModelForm):
         return referring_doctor
 
     def clean_submission_key(self):
-        """A key that is not a UUID is simply dropped: the patient never sees this field."""
+        """A key that is not a UUID is dropped, and the stamp with it (see check_for_spam)."""
         try:
             return uuid.UUID(self.cleaned_data["submission_key"])
         except (TypeError, ValueError):
@@ -493,20 +497,27 @@ class AppointmentRequestForm(forms.ModelForm):
         """Refuse a form that looks sent by a robot, and make sending it again work.
 
         A person who trips a check is told what to do; the page they get back has the
-        box emptied and, unless they were simply too quick, a new stamp.
+        box emptied and, unless they were simply too quick, a new stamp. The stamp counts
+        only with the submission key it was made for: a stamp with no key, or with another
+        key (a robot reusing one page's stamp for many requests), is no stamp at all.
         """
         problems = []
         if self.cleaned_data.get("leave_empty"):
             problems.append(spam.HONEYPOT_FILLED)
             self.replace_data("leave_empty", "")
         now = time.time()
-        stamp_problem = spam.stamp_problem(self.cleaned_data.get("shown_at"), now=now)
+        key = self.cleaned_data.get("submission_key")
+        stamp_problem = spam.stamp_problem(self.cleaned_data.get("shown_at"), key, now=now)
         if stamp_problem == spam.STAMP_INVALID:
-            self.replace_data("shown_at", spam.form_stamp(now))
+            # The page comes back as if shown now: a new key, and a stamp bound to it, so
+            # that sending again works (after the minimum time) and saves one request.
+            key = uuid.uuid4()
+            self.replace_data("submission_key", str(key))
+            self.replace_data("shown_at", spam.form_stamp(key, now))
         elif stamp_problem == spam.STAMP_EXPIRED:
             # The patient has spent long enough on this page: sending it again at once works.
             earlier = now - settings.APPOINTMENT_FORM_MIN_SECONDS
-            self.replace_data("shown_at", spam.form_stamp(earlier))
+            self.replace_data("shown_at", spam.form_stamp(key, earlier))
         if stamp_problem:
             problems.append(stamp_problem)
         for problem in problems:

@@ -2,7 +2,8 @@
 
 Three checks, each with a message that tells a person what to do: a field that people
 never see (so never fill), a minimum time between showing the form and sending it (a
-signed stamp in the page), and a limit on the requests accepted from one address an hour.
+signed stamp in the page, bound to the form's submission key), and a limit on the
+requests accepted from one address an hour.
 The honeypot's name and label ("leave_empty", "Leave this box empty") match none of the
 words that Chromium's autofill or password managers look for (name, email, company,
 address, url and the like), so nothing fills it for a patient: tests/browser/test_spam.py
@@ -31,22 +32,41 @@ STAMP_INVALID = "stamp_invalid"
 RATE_LIMIT_GROUP = "appointments.request"
 
 
-def form_stamp(shown_at=None):
-    """A signed record of when the form was shown (now, unless told otherwise)."""
+def form_stamp(key, shown_at=None):
+    """A signed record of when the form with submission key `key` was shown (now, unless
+    told otherwise).
+
+    The stamp is bound to the key: it passes only with the form's own key, and a key saves
+    at most one request (appointment_request_create), so each stamp lets one request
+    through. A robot has to fetch the form, and wait, for every request it sends.
+    """
     shown_at = time.time() if shown_at is None else shown_at
-    return signing.dumps(int(shown_at), salt=STAMP_SALT)
+    return signing.dumps([int(shown_at), str(key)], salt=STAMP_SALT)
 
 
-def stamp_problem(stamp, now=None):
-    """What is wrong with a posted stamp: one of the codes above, or None when it is fine."""
-    now = time.time() if now is None else now
+def read_stamp(stamp):
+    """The (shown_at, key) that a genuine stamp records, or None for anything else."""
     if not isinstance(stamp, str):
-        return STAMP_INVALID
+        return None
     try:
-        shown_at = signing.loads(stamp, salt=STAMP_SALT)
+        content = signing.loads(stamp, salt=STAMP_SALT)
     except (signing.BadSignature, ValueError, TypeError):
+        return None
+    match content:
+        case [int() as shown_at, str() as key] if not isinstance(shown_at, bool):
+            return shown_at, key
+    return None
+
+
+def stamp_problem(stamp, key, now=None):
+    """What is wrong with a stamp posted with submission key `key` (a UUID, or None when
+    the form had none): one of the codes above, or None when it is fine."""
+    now = time.time() if now is None else now
+    content = read_stamp(stamp)
+    if content is None or key is None:
         return STAMP_INVALID
-    if not isinstance(shown_at, int):
+    shown_at, stamped_key = content
+    if stamped_key != str(key):
         return STAMP_INVALID
     age = now - shown_at
     if age < settings.APPOINTMENT_FORM_MIN_SECONDS:

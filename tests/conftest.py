@@ -2,7 +2,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 import uuid
 from contextlib import contextmanager
 from datetime import timedelta
@@ -15,10 +14,9 @@ from django.db import connection, connections
 from django.utils import timezone
 from playwright.sync_api import sync_playwright
 
-from appointments.spam import form_stamp
 from practice.clinic_days import ClinicDays
 from tests.factories import ConditionFactory, PracticeFactory
-from tests.support import Mailbox, celery_publishing_to, free_port, require
+from tests.support import Mailbox, celery_publishing_to, free_port, fresh_submission, require
 
 # Chromium as root, headless, with no calls home (this machine has no internet).
 CHROMIUM_ARGS = [
@@ -50,7 +48,11 @@ def condition():
 
 @pytest.fixture
 def valid_form_data(condition):
-    """Every answer on the appointment form, follow-ups included; no emergency symptom."""
+    """Every answer on the appointment form, follow-ups included; no emergency symptom.
+
+    With the hidden fields of one showing of the form: posted again, it is the same request
+    (a second tap). A test that sends several requests adds fresh_submission() to each.
+    """
     open_day = ClinicDays.for_location(None).next_open_day(timezone.localdate() + timedelta(days=3))
     return {
         "full_name": "Ana María Núñez",
@@ -74,7 +76,7 @@ def valid_form_data(condition):
         "message": "The pain came back a year after my fusion.",
         "consent": "on",
         # Shown a minute ago, as if the patient had filled it in: past the minimum time.
-        "shown_at": form_stamp(time.time() - 60),
+        **fresh_submission(seconds_ago=60),
     }
 
 

@@ -6,12 +6,14 @@ import io
 import os
 import socket
 import time
+import uuid
 from contextlib import contextmanager
 
 import kombu.pools
 import pytest
 from PIL import Image
 
+from appointments.spam import form_stamp
 from practice.celery import app as celery_app
 
 IN_CI = os.environ.get("CI") == "true"
@@ -117,3 +119,14 @@ def admin_form_data(response, **changes):
         else:
             data[name] = value
     return data
+
+
+def fresh_submission(seconds_ago=60):
+    """The appointment form's hidden fields as a page shown `seconds_ago` would post them:
+    a new submission key, and the spam stamp bound to it. One pair per request: the same
+    key twice is one request (a second tap), and a stamp with another key is refused."""
+    key = uuid.uuid4()
+    return {
+        "submission_key": str(key),
+        "shown_at": form_stamp(key, time.time() - seconds_ago),
+    }

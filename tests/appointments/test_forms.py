@@ -1,9 +1,11 @@
+import time
 import uuid
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
+from appointments import spam
 from appointments.forms import SOMETHING_ELSE, AppointmentRequestForm
 from practice.clinic_days import long_date
 from practice.models import Weekday
@@ -568,9 +570,25 @@ def test_each_showing_of_the_form_carries_a_new_submission_key():
     assert uuid.UUID(first) != uuid.UUID(second)
 
 
+def test_each_showing_of_the_form_carries_a_stamp_bound_to_its_key():
+    form = AppointmentRequestForm(initial={"condition": "revision-spine-surgery"})
+    key = uuid.UUID(form["submission_key"].value())
+    stamp = form["shown_at"].value()
+    later = time.time() + 60
+
+    assert spam.stamp_problem(stamp, key, now=later) is None
+    assert spam.stamp_problem(stamp, uuid.uuid4(), now=later) == spam.STAMP_INVALID
+    assert spam.stamp_problem(stamp, None, now=later) == spam.STAMP_INVALID
+    assert form["condition"].value() == "revision-spine-surgery"
+
+
 @pytest.mark.parametrize("key", ["", "not-a-uuid", "\x00"])
-def test_a_missing_or_mangled_submission_key_does_not_stop_the_patient(valid_form_data, key):
+def test_a_missing_or_mangled_submission_key_asks_once_more_with_a_new_key(valid_form_data, key):
     form = form_with(valid_form_data, submission_key=key)
 
-    assert form.is_valid(), form.errors
-    assert form.request_fields()["submission_key"] is None
+    assert not form.is_valid()
+    assert [error.code for error in form.non_field_errors().as_data()] == [spam.STAMP_INVALID]
+    assert form.errors.keys() == {"__all__"}
+    new_key = uuid.UUID(form["submission_key"].value())
+    assert spam.stamp_problem(form["shown_at"].value(), new_key) is None  # no minimum here
+    assert form_with(form.data).is_valid()

@@ -3,13 +3,17 @@ typed, markup stays text, nothing reaches an email header, and nothing breaks th
 
 import email
 import email.policy
+import time
+import uuid
 from datetime import date
+from typing import NamedTuple
 
 import pytest
+from django.core import signing
 from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from appointments import spam
@@ -17,6 +21,7 @@ from appointments.emails import build_email
 from appointments.forms import AppointmentRequestForm
 from appointments.models import AppointmentRequest, Notification
 from tests.factories import LocationFactory
+from tests.support import fresh_submission
 
 pytestmark = pytest.mark.django_db
 
@@ -251,6 +256,26 @@ def test_international_email_domain_is_accepted_and_addressed(client, valid_form
     assert office.message()["Reply-To"] == "ana@xn--mller-kva.test"
 
 
+class StampFor(NamedTuple):
+    """Stands in for a genuine stamp of `seconds_ago`, made in the test once the posted key
+    is known: bound to that key ("own"), to another ("other"), or to none (the old kind)."""
+
+    seconds_ago: float
+    key: str
+
+    def make(self, posted_key):
+        shown_at = time.time() - self.seconds_ago
+        if self.key == "none":
+            return signing.dumps(int(shown_at), salt=spam.STAMP_SALT)
+        key = last(posted_key) if self.key == "own" else uuid.uuid4()
+        return spam.form_stamp(key, shown_at)
+
+
+def last(value):
+    """The value the form reads from a field posted with `value`: the last of a list."""
+    return (value[-1] if value else None) if isinstance(value, list) else value
+
+
 # Random posts: every field of the form, followed up or not.
 FIELDS = [
     *AppointmentRequestForm.ANSWERS,
@@ -308,7 +333,16 @@ def field_values(field):
     if field == "phone":
         plausible.append(st.from_regex(r"\+?[0-9 ().-]{1,30}", fullmatch=True))
     if field == "shown_at":
-        plausible.append(st.floats(-1e12, 1e12, allow_nan=False).map(spam.form_stamp))
+        plausible.append(
+            st.builds(
+                StampFor,
+                st.one_of(
+                    st.sampled_from([60, 0, -60, 25 * 60 * 60]),
+                    st.floats(-1e12, 1e12, allow_nan=False),
+                ),
+                st.sampled_from(["own", "other", "none"]),
+            )
+        )
     return st.one_of(
         *plausible,
         st.none(),  # the field is left out
@@ -339,13 +373,22 @@ random_changes = st.lists(st.sampled_from(FIELDS), max_size=5, unique=True).flat
 def test_random_posts_never_break_the_site_nor_save_anything_invalid(
     valid_form_data, practice, locations, changes
 ):
-    data = valid_form_data | {name: value for name, value in changes.items() if value is not None}
+    # Each example is a page of its own: a new submission key, and a stamp bound to it.
+    data = valid_form_data | fresh_submission()
+    data |= {name: value for name, value in changes.items() if value is not None}
     for name, value in changes.items():
         if value is None:
             data.pop(name, None)
     places = {"first": str(locations[0].pk), "second": str(locations[1].pk)}
     if isinstance(place := data.get("preferred_location"), str):
         data["preferred_location"] = places.get(place, place)
+    if "shown_at" in data:
+        stamps = data["shown_at"] if isinstance(data["shown_at"], list) else [data["shown_at"]]
+        stamps = [
+            stamp.make(data.get("submission_key")) if isinstance(stamp, StampFor) else stamp
+            for stamp in stamps
+        ]
+        data["shown_at"] = stamps if isinstance(data["shown_at"], list) else stamps[0]
     saved_before = set(AppointmentRequest.objects.values_list("pk", flat=True))
 
     response = Client().post(FORM_URL, data)
@@ -354,6 +397,13 @@ def test_random_posts_never_break_the_site_nor_save_anything_invalid(
     saved = AppointmentRequest.objects.exclude(pk__in=saved_before)
     if response.status_code == 200:
         assert not saved.exists()
+    else:
+        # Through only with a genuine stamp, and saved (now or before) under the key the
+        # stamp was made for: one stamp, one request.
+        _, key = spam.read_stamp(last(data.get("shown_at")))
+        assert set(saved) <= {AppointmentRequest.objects.get(submission_key=key)}
+    # How often each happens: pytest --hypothesis-show-statistics.
+    event("refused" if response.status_code == 200 else "saved" if saved else "sent again")
     for appointment_request in saved:
         appointment_request.full_clean()
         assert appointment_request.consent_wording == AppointmentRequestForm.CONSENT_WORDING
