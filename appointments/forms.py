@@ -15,6 +15,7 @@ from phonenumber_field.formfields import PhoneNumberField
 from conditions.models import Condition
 from practice.clinic_days import ClinicDays, booking_window, long_date
 from practice.models import Location, Weekday
+from practice.selectors import cached_practice_details
 from practice.validators import validate_single_line
 
 from . import spam
@@ -89,9 +90,17 @@ class LocationChoiceField(forms.ModelChoiceField):
             **kwargs,
         )
 
+    clinic_days = None
+
+    def offer(self, locations, clinic_days):
+        """Show `locations` (already read) labelled from `clinic_days`, with no query each."""
+        self.clinic_days = clinic_days
+        choice = self.iterator(self).choice
+        self.choices = [("", self.empty_label), *(choice(location) for location in locations)]
+
     def label_from_instance(self, location):
-        days = ClinicDays.for_location(location).days_text
-        return f"{location.name}, {location.locality} ({days})"
+        days = (self.clinic_days or {}).get(location.pk) or ClinicDays.for_location(location)
+        return f"{location.name}, {location.locality} ({days.days_text})"
 
 
 class MultilineTextField(forms.CharField):
@@ -350,14 +359,19 @@ class AppointmentRequestForm(forms.ModelForm):
             self.initial["shown_at"] = spam.form_stamp(key)
         self.fields["phone"].widget.attrs["autocomplete"] = "tel"
         self.fields["message"].widget.attrs["maxlength"] = 2000
-        self.offers_locations = Location.objects.published().count() > 1
-        if not self.offers_locations:
+        # The published locations with their hours, from the cache every page reads.
+        _, locations = cached_practice_details()
+        self.clinic_days = ClinicDays.for_locations(locations)
+        self.offers_locations = len(locations) > 1
+        if self.offers_locations:
+            self.fields["preferred_location"].offer(locations, self.clinic_days)
+        else:
             del self.fields["preferred_location"]
         first, last = booking_window()
         date_field = self.fields["preferred_date"]
         date_field.widget.attrs.update(min=first.isoformat(), max=last.isoformat())
         date_field.help_text = (
-            f"We see patients {ClinicDays.for_location(None).when_open}, and book up to "
+            f"We see patients {self.clinic_days[None].when_open}, and book up to "
             f"{settings.APPOINTMENT_HORIZON_DAYS} days ahead. "
             "We will confirm the exact time with you."
         )
@@ -487,11 +501,16 @@ class AppointmentRequestForm(forms.ModelForm):
                 cleaned_data[name] = empty
             elif missing and name in self.REQUIRED_FOLLOW_UPS:
                 self.add_error(name, self.REQUIRED_FOLLOW_UPS[name])
-        day = cleaned_data.get("preferred_date")
-        if day and (closed := closed_day_message(day, cleaned_data["preferred_location"])):
+        day, location = cleaned_data.get("preferred_date"), cleaned_data["preferred_location"]
+        if day and (closed := closed_day_message(day, location, self.clinic_days_at(location))):
             self.add_error("preferred_date", ValidationError(closed, code="closed"))
         self.check_for_spam()
         return cleaned_data
+
+    def clinic_days_at(self, location):
+        """The days of `location` (None: anywhere); asked of the database if not offered."""
+        known = self.clinic_days.get(location.pk if location else None)
+        return known or ClinicDays.for_location(location)
 
     def check_for_spam(self):
         """Refuse a form that looks sent by a robot, and make sending it again work.
@@ -536,9 +555,8 @@ class AppointmentRequestForm(forms.ModelForm):
         }
 
 
-def closed_day_message(day, location):
+def closed_day_message(day, location, clinic_days):
     """Why patients cannot be seen on `day` at `location` (None: anywhere), or None."""
-    clinic_days = ClinicDays.for_location(location)
     if closure := clinic_days.closure_on(day):
         who = "We are" if closure.location_id is None else f"{the(closure.location)} is"
         return f"{who} closed on {long_date(day)} ({closure.reason}). Please choose another day."

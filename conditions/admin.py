@@ -140,4 +140,5 @@ class ConditionAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        form.instance.refresh_reading_time()
+        # The inlines save the sections after the page: count them once they are all in.
+        form.instance.refresh_contents()

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.text import slugify
 
-from practice.richtext import RichTextField, plain_text
+from practice.richtext import RichTextField, plain_text, sanitize_rich_text
 
 WORDS_READ_PER_MINUTE = 200
 
@@ -107,6 +107,12 @@ class Condition(models.Model):
     )
     first_published_at = models.DateTimeField(null=True, editable=False)
     reading_minutes = models.PositiveSmallIntegerField(default=1, editable=False)
+    contents = models.JSONField(
+        "table of contents",
+        default=list,
+        editable=False,
+        help_text="(anchor, title) for each part of the page; questions are added when shown.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField("last edited", auto_now=True)
 
@@ -120,6 +126,8 @@ class Condition(models.Model):
 
     @transaction.atomic
     def save(self, *args, **kwargs):
+        sanitize_rich_text(self)
+        self.compute_contents(self.saved_sections())
         was_published = self.first_published_at is not None
         if self.is_published and not was_published:
             self.first_published_at = self.publish_at or timezone.now()
@@ -193,24 +201,51 @@ class Condition(models.Model):
 
     def table_of_contents(self, *, with_questions):
         """(anchor, title) for each part of the page, in the order the page shows them."""
-        entries = [(section.anchor, section.heading) for section in self.sections.all()]
-        if self.approach:
-            entries.append(("our-approach", "Our approach"))
-        if self.when_to_seek_opinion:
-            entries.append(("when-to-seek", "When to seek a specialist opinion"))
+        entries = [tuple(entry) for entry in self.contents]
         if with_questions:
             entries.append(("questions", "Common questions"))
         return entries
 
-    def count_words(self):
-        texts = [self.title, self.summary, self.approach, self.when_to_seek_opinion]
-        texts += [f"{s.heading} {s.body}" for s in self.sections.all()]
-        return sum(len(plain_text(text).split()) for text in texts)
+    def saved_sections(self):
+        # From the database, not a prefetched list that may predate an inline's save.
+        return list(ConditionSection.objects.filter(condition_id=self.pk)) if self.pk else []
 
-    def refresh_reading_time(self):
-        """Store the reading time; called once the page and its sections are saved."""
-        self.reading_minutes = max(1, math.ceil(self.count_words() / WORDS_READ_PER_MINUTE))
-        Condition.objects.filter(pk=self.pk).update(reading_minutes=self.reading_minutes)
+    def compute_contents(self, sections):
+        """Set the stored table of contents and reading time from the page and `sections`."""
+        self.contents = table_of_contents(self, sections)
+        self.reading_minutes = reading_minutes(self, sections)
+
+    def refresh_contents(self):
+        """Store the table of contents and reading time once the page's sections changed."""
+        self.compute_contents(self.saved_sections())
+        Condition.objects.filter(pk=self.pk).update(
+            contents=self.contents, reading_minutes=self.reading_minutes
+        )
+
+
+def section_anchor(order, heading):
+    return f"section-{order}-{slugify(heading)}"
+
+
+def table_of_contents(condition, sections):
+    """[anchor, title] for each section, the approach and when to seek an opinion.
+
+    Plain functions of the fields, so that the data migration can use them too.
+    """
+    entries = [[section_anchor(s.order, s.heading), s.heading] for s in sections]
+    if condition.approach:
+        entries.append(["our-approach", "Our approach"])
+    if condition.when_to_seek_opinion:
+        entries.append(["when-to-seek", "When to seek a specialist opinion"])
+    return entries
+
+
+def reading_minutes(condition, sections):
+    texts = [condition.title, condition.summary, condition.approach]
+    texts += [condition.when_to_seek_opinion]
+    texts += [f"{s.heading} {s.body}" for s in sections]
+    words = sum(len(plain_text(text).split()) for text in texts)
+    return max(1, math.ceil(words / WORDS_READ_PER_MINUTE))
 
 
 class ConditionSection(models.Model):
@@ -226,12 +261,23 @@ class ConditionSection(models.Model):
     def __str__(self):
         return self.heading
 
+    # The page's table of contents and reading time follow every change to a section,
+    # whoever makes it: the admin's inlines, the demo content, a shell.
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        self.condition.refresh_contents()
+
     def get_absolute_url(self):
         return f"{self.condition.get_absolute_url()}#{self.anchor}"
 
+    def delete(self, *args, **kwargs):
+        deleted = super().delete(*args, **kwargs)
+        self.condition.refresh_contents()
+        return deleted
+
     @property
     def anchor(self):
-        return f"section-{self.order}-{slugify(self.heading)}"
+        return section_anchor(self.order, self.heading)
 
 
 class FormerSlugQuerySet(models.QuerySet):

@@ -2,7 +2,7 @@ from django.db import models
 from django.urls import reverse
 
 from conditions.models import live
-from practice.richtext import RichTextField
+from practice.richtext import RichTextField, plain_text, sanitize_rich_text
 
 
 class QuestionQuerySet(models.QuerySet):
@@ -16,6 +16,9 @@ class QuestionQuerySet(models.QuerySet):
 class Question(models.Model):
     question = models.CharField(max_length=250)
     answer = RichTextField()
+    answer_text = models.TextField(
+        "answer as plain text", blank=True, editable=False, help_text="For search engines."
+    )
     condition = models.ForeignKey(
         "conditions.Condition",
         on_delete=models.CASCADE,
@@ -35,6 +38,11 @@ class Question(models.Model):
 
     def __str__(self):
         return self.question
+
+    def save(self, *args, **kwargs):
+        sanitize_rich_text(self)
+        self.answer_text = plain_text(self.answer)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return f"{reverse('faq:list')}#{self.anchor}"

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save
 
 
 class PracticeConfig(AppConfig):
@@ -8,7 +8,16 @@ class PracticeConfig(AppConfig):
 
     def ready(self):
         from .groups import sync_groups
+        from .models import Location, OpeningHours, Practice
+        from .selectors import forget_practice_details
 
         # After every migrate (and every test-database flush), so a new install, a deploy
         # and each test start with the staff groups as practice/groups.py describes them.
         post_migrate.connect(sync_groups, sender=self, dispatch_uid="practice.sync_groups")
+
+        # Every page shows the practice's cached details. Signals rather than save() and
+        # delete(), because the admin's “delete selected” action and the cascade from a
+        # location to its hours delete rows without calling delete().
+        for model in [Practice, Location, OpeningHours]:
+            for signal in [post_save, post_delete]:
+                signal.connect(forget_practice_details, sender=model)

@@ -6,7 +6,7 @@ from django.db import models
 from django.urls import reverse
 from solo.models import SingletonModel
 
-from .richtext import RichTextField
+from .richtext import RichTextField, plain_text, sanitize_rich_text
 from .validators import parse_email_list, validate_email_list
 
 
@@ -97,6 +97,9 @@ class Surgeon(models.Model):
         "e.g. “Dr Example smiling in a clinic room”.",
     )
     biography = RichTextField(blank=True)
+    biography_text = models.TextField(
+        "biography as plain text", blank=True, editable=False, help_text="For search engines."
+    )
     is_default = models.BooleanField(
         "default surgeon",
         default=False,
@@ -120,6 +123,11 @@ class Surgeon(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        sanitize_rich_text(self)
+        self.biography_text = plain_text(self.biography)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("practice:surgeon", kwargs={"slug": self.slug})

@@ -38,6 +38,13 @@ class RichTextField(ProseEditorField):
         return value
 
 
+def sanitize_rich_text(instance):
+    """Clean `instance`'s rich text now, as saving will, for what is computed from it."""
+    for field in instance._meta.concrete_fields:
+        if isinstance(field, RichTextField):
+            field.pre_save(instance, add=False)
+
+
 def plain_text(rich_text):
     """The words of stored rich text, with a space wherever a paragraph or item ends."""
     return " ".join(html.unescape(strip_tags(BLOCK_END.sub(r"\1 ", rich_text))).split())

@@ -7,7 +7,6 @@ absolute, on SITE_URL, so that the data says the same whichever host served the 
 from django.urls import reverse
 
 from .public_urls import public_url
-from .richtext import plain_text
 
 PRACTICE_ID = "/#practice"
 
@@ -84,7 +83,7 @@ def physician(surgeon):
     """The surgeon in full, as the home page and the profile describe them."""
     node = physician_reference(surgeon) | {
         "jobTitle": surgeon.role,
-        "description": plain_text(surgeon.biography),
+        "description": surgeon.biography_text,
         "knowsAbout": surgeon.specialty_list,
         "memberOf": [{"@type": "Organization", "name": name} for name in surgeon.affiliation_list],
         "parentOrganization": {"@id": public_url(PRACTICE_ID)},
@@ -145,7 +144,7 @@ def faq_page(path, questions):
             {
                 "@type": "Question",
                 "name": question.question,
-                "acceptedAnswer": {"@type": "Answer", "text": plain_text(question.answer)},
+                "acceptedAnswer": {"@type": "Answer", "text": question.answer_text},
             }
             for question in questions
         ],

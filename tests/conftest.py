@@ -15,6 +15,7 @@ from django.utils import timezone
 from playwright.sync_api import sync_playwright
 
 from practice.clinic_days import ClinicDays
+from practice.selectors import delete_practice_details
 from tests.factories import ConditionFactory, PracticeFactory
 from tests.support import Mailbox, celery_publishing_to, free_port, fresh_submission, require
 
@@ -34,6 +35,12 @@ def media_root(settings, tmp_path):
     """Uploads (the surgeon's photo) go to a folder of the test's own."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def forget_cached_practice_details():
+    """The cache (Redis in CI) outlives each test's rolled-back database: start afresh."""
+    delete_practice_details()
 
 
 @pytest.fixture

@@ -286,3 +286,59 @@ def test_admin_index_says_nothing_when_every_page_is_reviewed(admin_client):
     ConditionFactory(last_reviewed_on=timezone.localdate())
 
     assert "Needs attention" not in admin_client.get(reverse("admin:index")).text
+
+
+def test_practice_details_edited_by_staff_show_on_the_next_page(admin_client, client):
+    factories.PracticeFactory(phone="+1 555 0123")
+    client.get(reverse("practice:home"))  # the details are now cached
+    url = admin_url(Practice, "change", Practice.singleton_instance_id)
+
+    response = admin_client.post(url, admin_form_data(admin_client.get(url), phone="+1 555 0199"))
+
+    assert response.status_code == 302
+    page = client.get(reverse("conditions:list")).text
+    assert "+1 555 0199" in page
+    assert "+1 555 0123" not in page
+
+
+def test_opening_hours_edited_by_staff_show_on_the_next_page(admin_client, client):
+    location = factories.OpeningHoursFactory(weekday=0, location__name="Riverside clinic").location
+    factories.LocationFactory(name="Hilltop clinic")
+    form_url = reverse("appointments:request")
+    assert "Riverside clinic, Testville (Monday)" in client.get(form_url).text
+    url = admin_url(Location, "change", location.pk)
+
+    changes = {"opening_hours-0-weekday": "3", "opening_hours-0-DELETE": None}
+    response = admin_client.post(url, admin_form_data(admin_client.get(url), **changes))
+
+    assert response.status_code == 302
+    assert "Riverside clinic, Testville (Thursday)" in client.get(form_url).text
+
+
+def test_location_unpublished_by_staff_leaves_the_pages_at_once(admin_client, client):
+    location = factories.LocationFactory(name="Riverside clinic")
+    assert "Riverside clinic" in client.get(reverse("practice:home")).text
+    url = admin_url(Location, "change", location.pk)
+
+    changes = {"is_published": None}
+    response = admin_client.post(url, admin_form_data(admin_client.get(url), **changes))
+
+    assert response.status_code == 302
+    assert "Riverside clinic" not in client.get(reverse("practice:home")).text
+
+
+def test_table_of_contents_is_stored_when_staff_save_a_page(admin_client):
+    condition = ConditionFactory(approach="<p>We plan with care.</p>")
+    factories.ConditionSectionFactory(condition=condition, heading="What it is", order=1)
+    factories.ConditionSectionFactory(condition=condition, heading="Recovery", order=2)
+    url = admin_url(Condition, "change", condition.pk)
+    changes = {"sections-1-heading": "Getting better", "sections-0-DELETE": "on"}
+
+    response = admin_client.post(url, admin_form_data(admin_client.get(url), **changes))
+
+    assert response.status_code == 302
+    condition.refresh_from_db()
+    assert condition.contents == [
+        ["section-2-getting-better", "Getting better"],
+        ["our-approach", "Our approach"],
+    ]

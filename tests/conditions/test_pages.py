@@ -29,7 +29,7 @@ def full_condition(condition):
     QuestionFactory(condition=condition, question="Is it riskier than the first operation?")
     condition.related_conditions.add(ConditionFactory(title="Pseudarthrosis"))
     condition.related_conditions.add(ConditionFactory(title="Draft page", is_published=False))
-    condition.refresh_reading_time()
+    condition.refresh_contents()
     return condition
 
 
@@ -77,7 +77,7 @@ def test_draft_condition_is_not_found(client):
 def test_reading_time_counts_every_section(condition):
     ConditionSectionFactory(condition=condition, body="<p>" + "word " * 450 + "</p>")
 
-    condition.refresh_reading_time()
+    condition.refresh_contents()
 
     condition.refresh_from_db()
     assert condition.reading_minutes == 3
@@ -133,3 +133,25 @@ def test_one_section_with_an_approach_still_gets_a_table_of_contents(client, con
     page = client.get(condition.get_absolute_url()).text
 
     assert '<li><a href="#our-approach">Our approach</a></li>' in page
+
+
+def test_table_of_contents_and_reading_time_are_stored_when_a_section_is_saved(condition):
+    section = ConditionSectionFactory(condition=condition, heading="Recovery", order=3)
+    ConditionSectionFactory(condition=condition, body="<p>" + "word " * 450 + "</p>")
+
+    condition.refresh_from_db()
+    assert condition.contents[0] == ["section-3-recovery", "Recovery"]
+    assert condition.reading_minutes == 3
+
+    section.delete()
+    condition.refresh_from_db()
+    assert "Recovery" not in str(condition.contents)
+
+
+def test_table_of_contents_follows_the_page_own_parts_when_it_is_saved(condition):
+    condition.when_to_seek_opinion = "<p>When the pain stays.</p>"
+    condition.approach = "<script>alert(1)</script>"
+    condition.save()
+
+    condition.refresh_from_db()
+    assert condition.contents == [["when-to-seek", "When to seek a specialist opinion"]]

@@ -48,3 +48,10 @@ def test_answers_open_without_javascript(client):
 
     assert "<summary>Can I get a second opinion?</summary>" in page
     assert "<p>Yes, gladly.</p>" in page
+
+
+def test_answer_plain_text_is_stored_when_saved():
+    question = QuestionFactory(answer="<p>Usually not.</p><ul><li>Rest</li><li>Walk</li></ul>")
+
+    question.refresh_from_db()
+    assert question.answer_text == "Usually not. Rest Walk"

@@ -44,3 +44,10 @@ def test_only_one_surgeon_can_be_the_default():
 
     with pytest.raises(IntegrityError):
         SurgeonFactory(is_default=True)
+
+
+def test_biography_plain_text_is_stored_when_saved():
+    surgeon = SurgeonFactory(biography="<p>Trained in Boston.</p><p>Operates &amp; teaches.</p>")
+
+    surgeon.refresh_from_db()
+    assert surgeon.biography_text == "Trained in Boston. Operates & teaches."

@@ -98,5 +98,5 @@ class Command(BaseCommand):
             Question.objects.create(
                 condition=condition, question=question, answer=answer, order=order
             )
-        condition.refresh_reading_time()
+        condition.refresh_contents()
         return condition
