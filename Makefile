@@ -8,7 +8,7 @@ MANAGE := $(BIN)/python manage.py
 # `make run` uses the embedded defaults whatever the shell exports.
 EMBEDDED := env -u DATABASE_URL -u CELERY_BROKER_URL -u REDIS_URL -u EMAIL_URL DJANGO_DEBUG=true
 
-.PHONY: run test up lint format superuser clean
+.PHONY: run test up bench lint format superuser clean
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ up: $(INSTALLED)
 	$(MANAGE) migrate --noinput
 	$(MANAGE) collectstatic --noinput --verbosity 0
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start
+
+# The real stack under load (see bench/run.py): prints the figures, saves them under var/bench/.
+bench: $(INSTALLED)
+	command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python bench/run.py
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

@@ -19,6 +19,9 @@ REFERENCE_SESSION_KEY = "appointment_reference"
 URGENT_SESSION_KEY = "appointment_is_urgent"
 
 
+# Each showing of the form carries a CSRF token and a submission key and stamp of its own:
+# never kept by a browser or a shared cache (practice/page_cache.py caches only other pages).
+@method_decorator(never_cache, name="dispatch")
 class AppointmentRequestView(PageMixin, FormView):
     template_name = "appointments/request_form.html"
     form_class = AppointmentRequestForm
@@ -60,6 +63,7 @@ class AppointmentRequestView(PageMixin, FormView):
         return response
 
 
+@method_decorator(never_cache, name="dispatch")
 class ThanksView(PageMixin, TemplateView):
     template_name = "appointments/thanks.html"
     page_title = "Request received"

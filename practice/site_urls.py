@@ -4,16 +4,17 @@ from django.urls import path
 from django.views.generic import TemplateView
 
 from . import views
+from .page_cache import public_page
 
 app_name = "practice"
 
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
-    path("surgeons/<slug:slug>/", views.SurgeonDetailView.as_view(), name="surgeon"),
+    path("", public_page(views.HomeView.as_view()), name="home"),
+    path("surgeons/<slug:slug>/", public_page(views.SurgeonDetailView.as_view()), name="surgeon"),
     path("healthz", views.healthz, name="healthz"),
     path(
         "robots.txt",
-        TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
+        public_page(TemplateView.as_view(template_name="robots.txt", content_type="text/plain")),
         name="robots",
     ),
 ]

@@ -4,6 +4,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
 
 from . import views
+from .page_cache import public_page
 from .sitemaps import SITEMAPS
 
 urlpatterns = [
@@ -11,7 +12,7 @@ urlpatterns = [
     path("conditions/", include("conditions.urls")),
     path("faq/", include("faq.urls")),
     path("appointments/", include("appointments.urls")),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     # Staff's uploads (the surgeon's photo) are few and small; Django serves them, so the
     # site needs no other web server. A front proxy may serve MEDIA_ROOT itself instead.
     re_path(r"^media/(?P<path>.+)$", views.media, name="media"),

@@ -15,6 +15,7 @@ from django.utils import timezone
 from playwright.sync_api import sync_playwright
 
 from practice.clinic_days import ClinicDays
+from practice.page_cache import delete_content_version
 from practice.selectors import delete_practice_details
 from tests.factories import ConditionFactory, PracticeFactory
 from tests.support import Mailbox, celery_publishing_to, free_port, fresh_submission, require
@@ -38,9 +39,10 @@ def media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def forget_cached_practice_details():
+def forget_cached_practice_details_and_pages():
     """The cache (Redis in CI) outlives each test's rolled-back database: start afresh."""
     delete_practice_details()
+    delete_content_version()
 
 
 @pytest.fixture

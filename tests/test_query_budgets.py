@@ -22,6 +22,12 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def pages_rendered_every_time(settings):
+    """The budgets are for rendering a page; tests/test_page_cache.py has the cached page's."""
+    settings.PAGE_CACHE_SECONDS = 0
+
+
 @pytest.fixture
 def site(client, practice):
     """Three locations with their hours and closures, and the practice's details cached."""

@@ -1,0 +1,51 @@
+-- wrk script for bench/run.py. It ends with one line, "BENCH {json}", of the run's figures.
+-- BENCH_MODE: "get" sends the same request each time; "unique" adds a query string of its
+-- own to every request, so that a cache keyed on the address never hits; "post" sends the
+-- bodies in the file BENCH_BODIES (one urlencoded body a line) in turn, each once.
+local mode = os.getenv("BENCH_MODE") or "get"
+local thread_count = 0
+
+function setup(thread)
+  thread_count = thread_count + 1
+  thread:set("id", thread_count)
+end
+
+function init(args)
+  sent = 0
+  threads = tonumber(os.getenv("BENCH_THREADS"))
+  if mode == "post" then
+    bodies = {}
+    for line in io.lines(os.getenv("BENCH_BODIES")) do
+      bodies[#bodies + 1] = line
+    end
+    headers = {
+      ["Content-Type"] = "application/x-www-form-urlencoded",
+      ["Cookie"] = os.getenv("BENCH_COOKIE"),
+    }
+  end
+end
+
+-- Left undefined for "get": wrk then builds the request once and reuses it.
+if mode == "unique" then
+  function request()
+    sent = sent + 1
+    return wrk.format("GET", wrk.path .. "?bench=" .. id .. "-" .. sent)
+  end
+elseif mode == "post" then
+  function request()
+    -- The threads take turns through the pool, so no two requests share a submission key.
+    local index = sent * threads + id
+    sent = sent + 1
+    return wrk.format("POST", wrk.path, headers, bodies[(index - 1) % #bodies + 1])
+  end
+end
+
+function done(summary, latency, requests)
+  local errors = summary.errors
+  io.write(string.format(
+    'BENCH {"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, '
+      .. '"socket_errors": %d, "status_errors": %d}\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    errors.connect + errors.read + errors.write + errors.timeout, errors.status
+  ))
+end

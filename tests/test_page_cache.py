@@ -1,0 +1,209 @@
+"""Public pages served from the shared cache: fresh after every change, the same for all."""
+
+import os
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from conditions.models import Condition
+from practice.page_cache import delete_content_version
+from tests.factories import (
+    ConditionSectionFactory,
+    LocationFactory,
+    QuestionFactory,
+    SurgeonFactory,
+)
+from tests.support import admin_form_data
+
+pytestmark = pytest.mark.django_db
+
+CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+SUBMISSION_KEY = re.compile(r'name="submission_key" value="([^"]+)"')
+
+
+@pytest.fixture
+def site(practice, condition):
+    LocationFactory(name="Downtown clinic")
+    QuestionFactory(condition=condition, question="How long is the recovery?")
+    return SurgeonFactory(name="Dr Ada Example", is_default=True)
+
+
+def public_urls(site, condition):
+    return [
+        reverse("practice:home"),
+        reverse("conditions:list"),
+        condition.get_absolute_url(),
+        reverse("faq:list"),
+        site.get_absolute_url(),
+        reverse("sitemap"),
+        reverse("practice:robots"),
+    ]
+
+
+def test_a_warm_condition_page_costs_no_query(
+    client, site, condition, django_assert_max_num_queries
+):
+    url = condition.get_absolute_url()
+    client.get(url)
+
+    with django_assert_max_num_queries(1):
+        response = client.get(url)
+
+    assert response.status_code == 200
+    assert "Revision spine surgery" in response.text
+
+
+def test_every_public_page_answers_a_conditional_request_with_304(client, site, condition):
+    for url in public_urls(site, condition):
+        first = client.get(url)
+        assert first.status_code == 200, url
+        assert first["Cache-Control"] == "public, no-cache", url
+
+        again = client.get(url, headers={"If-None-Match": first["ETag"]})
+
+        assert again.status_code == 304, url
+        assert again["ETag"] == first["ETag"]
+
+
+def test_a_changed_page_does_not_answer_304(client, site, condition):
+    url = condition.get_absolute_url()
+    etag = client.get(url)["ETag"]
+    ConditionSectionFactory(condition=condition, heading="Recovery at home")
+
+    response = client.get(url, headers={"If-None-Match": etag})
+
+    assert response.status_code == 200
+    assert "Recovery at home" in response.text
+
+
+def test_a_change_published_in_the_admin_shows_on_the_next_request(
+    admin_client, client, site, condition
+):
+    url = condition.get_absolute_url()
+    assert "Revision surgery explained" not in client.get(url).text
+    client.get(url)  # now from the cache
+    change_url = reverse("admin:conditions_condition_change", args=[condition.pk])
+    changes = {"title": "Revision surgery explained"}
+
+    response = admin_client.post(
+        change_url, admin_form_data(admin_client.get(change_url), **changes)
+    )
+
+    assert response.status_code == 302
+    assert "Revision surgery explained" in client.get(url).text
+    assert "Revision surgery explained" in client.get(reverse("conditions:list")).text
+
+
+@pytest.mark.parametrize(
+    ("change", "url_name", "shown"),
+    [
+        (
+            lambda c: ConditionSectionFactory(condition=c, heading="Getting home"),
+            None,
+            "Getting home",
+        ),
+        (
+            lambda c: QuestionFactory(condition=c, question="Can I drive?"),
+            "faq:list",
+            "Can I drive?",
+        ),
+        (lambda c: SurgeonFactory(name="Dr Bo Second"), "practice:home", "Dr Bo Second"),
+        (lambda c: LocationFactory(name="Hilltop clinic"), "conditions:list", "Hilltop clinic"),
+        (
+            lambda c: (
+                Condition.objects.filter(pk=c.pk)
+                .first()
+                .related_conditions.add(
+                    Condition.objects.create(title="Scoliosis", slug="scoliosis", is_published=True)
+                )
+            ),
+            None,
+            "Scoliosis",
+        ),
+    ],
+)
+def test_any_change_to_what_pages_show_shows_on_the_next_request(
+    client, site, condition, change, url_name, shown
+):
+    url = reverse(url_name) if url_name else condition.get_absolute_url()
+    client.get(url)
+
+    change(condition)
+
+    assert shown in client.get(url).text
+
+
+def test_a_cached_page_holds_nothing_of_the_visitor(client, site, condition):
+    url = condition.get_absolute_url()
+    client.get(url)
+
+    response = Client().get(url)
+
+    assert not response.cookies
+    assert "Cookie" not in response.get("Vary", "")
+    assert "csrfmiddlewaretoken" not in response.text
+    assert "nonce" not in response.text
+    assert "nonce" not in response["Content-Security-Policy"]
+
+
+def test_the_form_is_never_cached_and_each_visitor_gets_their_own(site):
+    first, second = (
+        Client().get(reverse("appointments:request")),
+        Client().get(reverse("appointments:request")),
+    )
+
+    for response in (first, second):
+        assert "no-store" in response["Cache-Control"]
+        assert "private" in response["Cache-Control"]
+        assert "ETag" not in response
+    assert CSRF_TOKEN.search(first.text)[1] != CSRF_TOKEN.search(second.text)[1]
+    assert SUBMISSION_KEY.search(first.text)[1] != SUBMISSION_KEY.search(second.text)[1]
+
+
+def test_staff_are_never_served_the_cached_page(admin_client, client, site, condition):
+    url = condition.get_absolute_url()
+    client.get(url)
+
+    response = admin_client.get(url)
+
+    assert response["Cache-Control"] == "private, no-cache"
+    assert "ETag" not in response
+
+
+def test_a_page_not_found_is_not_kept(client, site):
+    assert client.get("/conditions/not-yet/").status_code == 404
+    Condition.objects.create(title="Not yet", slug="not-yet", is_published=True)
+
+    assert client.get("/conditions/not-yet/").status_code == 200
+
+
+def caches(kind):
+    if kind == "locmem":
+        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    if not os.environ.get("REDIS_URL"):
+        pytest.skip("REDIS_URL names no Redis server")
+    return {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+        }
+    }
+
+
+@pytest.mark.parametrize("kind", ["locmem", "redis"])
+def test_pages_are_cached_and_refreshed_with_either_cache(
+    client, settings, site, condition, kind, django_assert_max_num_queries
+):
+    settings.CACHES = caches(kind)
+    delete_content_version()
+    url = condition.get_absolute_url()
+    client.get(url)
+
+    with django_assert_max_num_queries(0):
+        assert "Revision spine surgery" in client.get(url).text
+    condition.title = "Revision surgery, explained"
+    condition.save()
+
+    assert "Revision surgery, explained" in client.get(url).text
