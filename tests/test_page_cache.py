@@ -15,7 +15,7 @@ from tests.factories import (
     QuestionFactory,
     SurgeonFactory,
 )
-from tests.support import admin_form_data
+from tests.support import admin_form_data, require
 
 pytestmark = pytest.mark.django_db
 
@@ -182,8 +182,7 @@ def test_a_page_not_found_is_not_kept(client, site):
 def caches(kind):
     if kind == "locmem":
         return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    if not os.environ.get("REDIS_URL"):
-        pytest.skip("REDIS_URL names no Redis server")
+    require(os.environ.get("REDIS_URL"), "REDIS_URL names no Redis server")
     return {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
