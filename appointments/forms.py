@@ -421,11 +421,6 @@ class AppointmentRequestForm(forms.ModelForm):
         )
         return helper
 
-    def clean_full_name(self):
-        full_name = self.cleaned_data["full_name"]
-        validate_single_line(full_name)
-        return full_name
-
     def clean_email(self):
         email = self.cleaned_data["email"]
         # Quoted addresses ("a,b"@example.com) are valid but break recipient lists, and
@@ -448,11 +443,6 @@ class AppointmentRequestForm(forms.ModelForm):
         surgery_place = self.cleaned_data["surgery_place"]
         validate_single_line(surgery_place)
         return surgery_place
-
-    def clean_referring_doctor(self):
-        referring_doctor = self.cleaned_data["referring_doctor"]
-        validate_single_line(referring_doctor)
-        return referring_doctor
 
     def clean_submission_key(self):
         """A key that is not a UUID is dropped, and the stamp with it (see check_for_spam)."""

@@ -4,11 +4,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from .models import Closure, OpeningHours, Weekday
+from .models import Closure, Location, Weekday
 
 # Monday to Friday: the days of a practice that has not entered its hours yet.
 WEEKDAYS = frozenset(range(Weekday.SATURDAY))
@@ -22,16 +22,9 @@ class ClinicDays:
     @classmethod
     def for_location(cls, location=None):
         """The days `location` is open, or any published location when it is None."""
-        hours = OpeningHours.objects.all()
-        closures = Closure.objects.filter(ends_on__gte=timezone.localdate())
-        if location is None:
-            hours = hours.filter(location__is_published=True)
-            closures = closures.filter(location=None)
-        else:
-            hours = hours.filter(location=location)
-            closures = closures.filter(Q(location=None) | Q(location=location))
-        weekdays = frozenset(hours.values_list("weekday", flat=True))
-        return cls(weekdays or WEEKDAYS, tuple(closures))
+        locations = [location] if location else list(Location.objects.published())
+        prefetch_related_objects(locations, "opening_hours")
+        return cls.for_locations(locations)[location.pk if location else None]
 
     @classmethod
     def for_locations(cls, locations):

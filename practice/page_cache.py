@@ -58,23 +58,32 @@ def content_version():
     return version
 
 
-def forget_content(**kwargs):
-    """Start a new content version now, and again once the change is committed.
+def forget(key):
+    """Drop a cached value now, and again once the change that called for it is committed.
 
     Now, so that the next request in this transaction (the admin's redirect, a test)
     sees the change; after the commit, because a request in another process may have
-    stored a page of the old rows under the version started in between.
+    cached the old rows in between.
     """
-    delete_content_version()
-    transaction.on_commit(delete_content_version)
+    delete_cached(key)
+    transaction.on_commit(lambda: delete_cached(key))
+
+
+def delete_cached(key):
+    try:
+        cache.delete(key)
+    except Exception:
+        # Staff's change is saved; what was cached expires with its timeout.
+        logger.exception("The cached %s could not be forgotten.", key)
+
+
+def forget_content(**kwargs):
+    """Start a new content version: every cached page is rendered afresh."""
+    forget(VERSION_KEY)
 
 
 def delete_content_version():
-    try:
-        cache.delete(VERSION_KEY)
-    except Exception:
-        # Staff's change is saved; pages expire within PAGE_CACHE_SECONDS.
-        logger.exception("The cached pages could not be forgotten.")
+    delete_cached(VERSION_KEY)
 
 
 def page_key(version, request):

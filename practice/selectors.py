@@ -1,9 +1,9 @@
 import logging
 
 from django.core.cache import cache
-from django.db import transaction
 
 from .models import Location, Practice
+from .page_cache import delete_cached, forget
 
 logger = logging.getLogger(__name__)
 
@@ -48,19 +48,9 @@ def practice_details(request):
 
 
 def forget_practice_details(**kwargs):
-    """Drop the cached details now, and again once the change is committed.
-
-    Now, so that the next read in this transaction (a test, the admin's redirect) sees the
-    change; after the commit, because a request in another process may have cached the
-    old rows in between.
-    """
-    delete_practice_details()
-    transaction.on_commit(delete_practice_details)
+    """Drop the cached details; see page_cache.forget."""
+    forget(PRACTICE_DETAILS_KEY)
 
 
 def delete_practice_details():
-    try:
-        cache.delete(PRACTICE_DETAILS_KEY)
-    except Exception:
-        # Staff's change is saved; the copy expires within PRACTICE_DETAILS_TIMEOUT.
-        logger.exception("The cached practice details could not be dropped.")
+    delete_cached(PRACTICE_DETAILS_KEY)
