@@ -75,6 +75,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # WhiteNoise answers static files before the rest of the stack does any work.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Public pages from the shared cache, before the middleware below does any work; what
+    # it keeps carries the headers that middleware adds.
+    "practice.page_cache.PageCacheMiddleware",
     # The Content-Security-Policy and Permissions-Policy headers, on every page and error
     # page (static files need neither).
     "csp.middleware.CSPMiddleware",
@@ -138,7 +141,7 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "practice.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }

@@ -25,6 +25,17 @@ def require(available, reason):
         pytest.fail(reason) if IN_CI else pytest.skip(reason)
 
 
+def redis_cache(location, **options):
+    """CACHES for the practice's Redis cache at `location`."""
+    return {
+        "default": {
+            "BACKEND": "practice.redis_cache.RedisCache",
+            "LOCATION": location,
+            "OPTIONS": options,
+        }
+    }
+
+
 def free_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

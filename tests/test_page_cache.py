@@ -15,7 +15,7 @@ from tests.factories import (
     QuestionFactory,
     SurgeonFactory,
 )
-from tests.support import admin_form_data, require
+from tests.support import admin_form_data, redis_cache, require
 
 pytestmark = pytest.mark.django_db
 
@@ -48,11 +48,38 @@ def test_a_warm_condition_page_costs_no_query(
     url = condition.get_absolute_url()
     client.get(url)
 
-    with django_assert_max_num_queries(1):
+    with django_assert_max_num_queries(0):
         response = client.get(url)
 
     assert response.status_code == 200
     assert "Revision spine surgery" in response.text
+
+
+def test_visitors_from_adverts_and_shared_links_share_the_cached_page(
+    client, site, condition, django_assert_max_num_queries
+):
+    url = condition.get_absolute_url()
+    client.get(f"{url}?utm_source=tv&fbclid=first-visitor")
+
+    with django_assert_max_num_queries(0):
+        response = Client().get(f"{url}?fbclid=second-visitor&utm_medium=social")
+
+    assert response.status_code == 200
+    assert "Revision spine surgery" in response.text
+    assert "visitor" not in response.text
+
+
+def test_a_redirect_keeps_each_visitors_own_query(client, site, condition):
+    old_url = condition.get_absolute_url()
+    condition.slug = "revision-surgery"
+    condition.save()
+
+    first = client.get(f"{old_url}?fbclid=first-visitor")
+    second = Client().get(f"{old_url}?fbclid=second-visitor")
+
+    assert first.status_code == second.status_code == 301
+    assert first["Location"] == "/conditions/revision-surgery/?fbclid=first-visitor"
+    assert second["Location"] == "/conditions/revision-surgery/?fbclid=second-visitor"
 
 
 def test_every_public_page_answers_a_conditional_request_with_304(client, site, condition):
@@ -183,12 +210,7 @@ def caches(kind):
     if kind == "locmem":
         return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     require(os.environ.get("REDIS_URL"), "REDIS_URL names no Redis server")
-    return {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": os.environ["REDIS_URL"],
-        }
-    }
+    return redis_cache(os.environ["REDIS_URL"])
 
 
 @pytest.mark.parametrize("kind", ["locmem", "redis"])

@@ -18,6 +18,7 @@ from tests.factories import (
     QuestionFactory,
     SurgeonFactory,
 )
+from tests.support import redis_cache
 
 pytestmark = pytest.mark.django_db
 
@@ -155,13 +156,9 @@ def test_a_cold_cache_costs_the_practice_details_once(client, practice, django_a
 def test_practice_details_are_read_from_the_database_when_the_cache_is_down(
     client, practice, settings
 ):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:1/0",
-            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
-        }
-    }
+    settings.CACHES = redis_cache(
+        "redis://127.0.0.1:1/0", socket_connect_timeout=0.2, socket_timeout=0.2
+    )
     LocationFactory(name="Downtown clinic")
 
     response = client.get(reverse("practice:home"))

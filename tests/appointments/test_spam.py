@@ -15,7 +15,7 @@ from django.urls import reverse
 from appointments import spam
 from appointments.models import AppointmentRequest
 from tests.factories import PracticeFactory
-from tests.support import free_port, fresh_submission
+from tests.support import free_port, fresh_submission, redis_cache
 
 pytestmark = pytest.mark.django_db
 
@@ -398,13 +398,9 @@ def test_behind_a_proxy_each_patient_has_a_limit_of_their_own(
 
 def test_requests_go_through_when_the_cache_is_down(client, valid_form_data, settings, address):
     settings.APPOINTMENT_REQUESTS_PER_HOUR = 1
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
-            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-        }
-    }
+    settings.CACHES = redis_cache(
+        f"redis://127.0.0.1:{free_port()}/0", socket_connect_timeout=0.5, socket_timeout=0.5
+    )
 
     for _ in range(2):
         response = client.post(FORM_URL, valid_form_data | fresh_submission(), REMOTE_ADDR=address)

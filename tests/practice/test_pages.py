@@ -12,7 +12,7 @@ from tests.factories import (
     OpeningHoursFactory,
     SurgeonFactory,
 )
-from tests.support import celery_publishing_to
+from tests.support import celery_publishing_to, redis_cache
 
 pytestmark = pytest.mark.django_db
 
@@ -136,13 +136,7 @@ def test_health_check_counts_tasks_run_in_process_as_up(client):
 
 
 def test_health_check_is_503_when_a_service_is_down(client, settings):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:1/0",
-            "OPTIONS": {"socket_connect_timeout": 0.5},
-        }
-    }
+    settings.CACHES = redis_cache("redis://127.0.0.1:1/0", socket_connect_timeout=0.5)
 
     response = client.get(reverse("practice:healthz"))
 
