@@ -5,7 +5,9 @@ and Redis that DATABASE_URL, CELERY_BROKER_URL and REDIS_URL name (by default a
 `practice_bench` database and Redis databases 2 and 3 on 127.0.0.1); the SMTP server
 (aiosmtpd) runs in this process. The figures go to var/bench/results-<time>.json and .md.
 It measures and changes nothing; nothing in CI runs it. Tuned by the environment:
-BENCH_DURATION (10s), BENCH_THREADS (2), BENCH_CONNECTIONS (32), BENCH_WORKER_CONCURRENCY (1).
+BENCH_DURATION (10s, in seconds), BENCH_THREADS (2), BENCH_CONNECTIONS (32),
+BENCH_WORKER_CONCURRENCY (1); BENCH_PROFILE=1 also samples a gunicorn worker in each case
+with py-spy and writes var/bench/profile-<case>.txt (bench/sampler.py).
 """
 
 import asyncio
@@ -25,6 +27,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
+import sampler
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "var" / "bench"
 BIN = Path(sys.executable).parent
@@ -33,6 +37,7 @@ DURATION = os.environ.get("BENCH_DURATION", "10s")
 THREADS = os.environ.get("BENCH_THREADS", "2")
 CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "32")
 WORKER_CONCURRENCY = os.environ.get("BENCH_WORKER_CONCURRENCY", "1")
+PROFILE = os.environ.get("BENCH_PROFILE") == "1"
 POST_BODIES = 20_000  # per POST case: more than two cores can take in one run
 NOTIFICATIONS = 500
 SLOW_MAIL_SECONDS = 2
@@ -155,15 +160,30 @@ def request(port, method, path, body=None, headers=None):
         connection.close()
 
 
-def wrk(port, path, mode="get", **extra):
-    """Run wrk for one case; the figures from the script's last line."""
+def wrk(port, path, mode="get", profile_of=None, **extra):
+    """Run wrk for one case; the figures from the script's last line.
+
+    With `profile_of` (a case's name and its gunicorn master's pid), one worker is
+    sampled by py-spy while wrk runs (see bench/sampler.py).
+    """
     command = [
         *("wrk", "--threads", THREADS, "--connections", CONNECTIONS, "--duration", DURATION),
         # Slow requests are measured, not counted as errors at wrk's default 2 s.
         *("--timeout", "30s", "--script", str(WRK_SCRIPT), f"http://127.0.0.1:{port}{path}"),
     ]
     env = {**os.environ, "BENCH_MODE": mode, "BENCH_THREADS": THREADS, **extra}
-    output = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
+    running = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True)
+    if profile_of is not None:
+        name, master_pid = profile_of
+        slug = re.sub(r"\W+", "-", name.lower()).strip("-")
+        raw = OUT / f"profile-{slug}.raw"
+        seconds = max(1, int(DURATION.rstrip("s")) - 2)
+        time.sleep(1)  # past wrk's first connections
+        sampler.record(sampler.worker_pid(master_pid), seconds, raw).wait()
+        (OUT / f"profile-{slug}.txt").write_text(f"{name}\n\n{sampler.summary(raw)}")
+    output = running.communicate()[0]
+    if running.returncode:
+        sys.exit(f"wrk failed (exit {running.returncode}).")
     figures = json.loads(output.rpartition("BENCH ")[2])
     seconds = figures["duration_us"] / 1e6
     return {
@@ -175,6 +195,10 @@ def wrk(port, path, mode="get", **extra):
         "status_errors": figures["status_errors"],  # answers other than 2xx and 3xx
         "socket_errors": figures["socket_errors"],  # connect, read, write, timeout
     }
+
+
+def profile_of(name, gunicorn):
+    return (name, gunicorn.pid) if PROFILE else None
 
 
 def post_bodies(port, path, count, condition):
@@ -267,7 +291,8 @@ def table(results):
     lines = [
         f"Machine: {results['machine']}. wrk: {THREADS} threads, {CONNECTIONS} connections, "
         f"{DURATION} per case; gunicorn 2 sync workers; Celery worker concurrency "
-        f"{WORKER_CONCURRENCY}.",
+        f"{WORKER_CONCURRENCY}."
+        + (" One gunicorn worker sampled by py-spy, which slows it a little." if PROFILE else ""),
         "",
         "| Case | Requests/s | p50 (ms) | p99 (ms) | Errors (non-2xx/3xx + socket) |",
         "|---|---:|---:|---:|---:|",
@@ -329,7 +354,7 @@ def main():
     stack = Stack()
     smtp.start()
     try:
-        stack.start(
+        gunicorn = stack.start(
             "gunicorn",
             [BIN / "gunicorn", "practice.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
         )
@@ -363,7 +388,7 @@ def main():
                 cache.clear()
             else:
                 request(port, "GET", path)  # one request to warm what it caches
-            results["cases"][name] = wrk(port, path, mode)
+            results["cases"][name] = wrk(port, path, mode, profile_of(name, gunicorn))
 
         cookie, bodies = post_bodies(port, form, 2 * POST_BODIES + 1, condition)
         status, headers, _ = request(port, "POST", form, bodies.pop(), {
@@ -381,7 +406,12 @@ def main():
             bodies_file = OUT / "post-bodies.txt"
             bodies_file.write_text("\n".join(pool) + "\n")
             results["cases"][name] = wrk(
-                port, form, "post", BENCH_BODIES=str(bodies_file), BENCH_COOKIE=cookie
+                port,
+                form,
+                "post",
+                profile_of(name, gunicorn),
+                BENCH_BODIES=str(bodies_file),
+                BENCH_COOKIE=cookie,
             )
         results["saved"] = AppointmentRequest.objects.count() - saved_before
         celery_app.control.purge()
