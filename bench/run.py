@@ -173,15 +173,14 @@ def wrk(port, path, mode="get", profile_of=None, **extra):
     ]
     env = {**os.environ, "BENCH_MODE": mode, "BENCH_THREADS": THREADS, **extra}
     running = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True)
-    if profile_of is not None:
-        name, master_pid = profile_of
-        slug = re.sub(r"\W+", "-", name.lower()).strip("-")
-        raw = OUT / f"profile-{slug}.raw"
-        seconds = max(1, int(DURATION.rstrip("s")) - 2)
-        time.sleep(1)  # past wrk's first connections
-        sampler.record(sampler.worker_pid(master_pid), seconds, raw).wait()
-        (OUT / f"profile-{slug}.txt").write_text(f"{name}\n\n{sampler.summary(raw)}")
-    output = running.communicate()[0]
+    try:
+        if profile_of is not None:
+            time.sleep(1)  # past wrk's first connections
+            sampler.profile(*profile_of, seconds=max(1, seconds_of(DURATION) - 2), out=OUT)
+        output = running.communicate()[0]
+    finally:
+        if running.poll() is None:
+            running.kill()
     if running.returncode:
         sys.exit(f"wrk failed (exit {running.returncode}).")
     figures = json.loads(output.rpartition("BENCH ")[2])
@@ -195,6 +194,14 @@ def wrk(port, path, mode="get", profile_of=None, **extra):
         "status_errors": figures["status_errors"],  # answers other than 2xx and 3xx
         "socket_errors": figures["socket_errors"],  # connect, read, write, timeout
     }
+
+
+def seconds_of(duration):
+    """A duration as wrk reads it (10, 10s, 2m, 1h), in seconds."""
+    match = re.fullmatch(r"(\d+)([smh]?)", duration)
+    if match is None:
+        sys.exit(f"BENCH_DURATION={duration}: give seconds, minutes or hours, as 10s or 2m.")
+    return int(match[1]) * {"": 1, "s": 1, "m": 60, "h": 3600}[match[2]]
 
 
 def profile_of(name, gunicorn):

@@ -6,6 +6,7 @@ and those that were running themselves (self). Reading it needs no other tool; p
 raw file (collapsed stacks) is kept as well for a flame graph.
 """
 
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -17,16 +18,28 @@ LINES = 30
 PY_SPY = Path(sys.executable).parent / "py-spy"
 
 
-def worker_pid(master_pid):
-    output = subprocess.run(["pgrep", "-P", str(master_pid)], capture_output=True, text=True)
-    return int(output.stdout.split()[0])
-
-
-def record(pid, seconds, raw_path):
-    """Start sampling `pid` for `seconds`; the caller waits on the returned process."""
-    command = [PY_SPY, "record", "--pid", str(pid), "--duration", str(seconds)]
-    command += ["--format", "raw", "--output", str(raw_path), "--nonblocking"]
-    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def profile(name, master_pid, *, seconds, out):
+    """Sample one worker of the gunicorn `master_pid` for `seconds`; write what was found
+    to out/profile-<name>.txt, or why nothing was."""
+    slug = re.sub(r"\W+", "-", name.lower()).strip("-")
+    raw, text = out / f"profile-{slug}.raw", out / f"profile-{slug}.txt"
+    raw.unlink(missing_ok=True)
+    workers = subprocess.run(["pgrep", "-P", str(master_pid)], capture_output=True, text=True)
+    if not workers.stdout.split():
+        text.write_text(f"{name}\n\nNo gunicorn worker was running to sample.\n")
+        return
+    command = [PY_SPY, "record", "--pid", workers.stdout.split()[0], "--duration", str(seconds)]
+    command += ["--format", "raw", "--output", str(raw), "--nonblocking"]
+    sampled = subprocess.run(command, capture_output=True, text=True)
+    if sampled.returncode or not raw.exists():
+        reason = (sampled.stderr.strip().splitlines() or ["no output"])[-1]
+        text.write_text(
+            f"{name}\n\npy-spy could not sample the worker (exit {sampled.returncode}: "
+            f"{reason}). It needs the requirements-dev.txt packages and the right to trace "
+            "another process (root, or CAP_SYS_PTRACE).\n"
+        )
+        return
+    text.write_text(f"{name}\n\n{summary(raw)}")
 
 
 def frame_name(frame):

@@ -16,6 +16,7 @@ is stored is the same for all.
 
 import hashlib
 import logging
+import math
 import re
 import uuid
 from datetime import timedelta
@@ -27,8 +28,10 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Min
 from django.http import HttpResponse
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
+from django.utils.encoding import escape_uri_path
 
 logger = logging.getLogger(__name__)
 
@@ -55,17 +58,28 @@ def next_scheduled_change():
     )["next"]
 
 
+def is_current(version):
+    return version is not None and (version["until"] is None or version["until"] > now())
+
+
 def current_version(version):
     """`version` if it is still current, else a new one (stored unless another process
     stored one first, in which case that one)."""
-    if version is not None and (version["until"] is None or version["until"] > now()):
+    if is_current(version):
         return version
     version = {"token": uuid.uuid4().hex, "until": next_scheduled_change()}
-    # Kept until staff change something; add(), so that of two processes starting a
-    # version at once, both use the one that was stored first.
-    if not cache.add(VERSION_KEY, version, None):
-        version = cache.get(VERSION_KEY) or version
+    # Kept until staff change something, or until the next scheduled page goes live, when
+    # the cache drops it; add(), so that of two processes starting a version at once, both
+    # use the one that was stored first.
+    timeout = None if version["until"] is None else seconds_until(version["until"])
+    if not cache.add(VERSION_KEY, version, timeout):
+        stored = cache.get(VERSION_KEY)
+        version = stored if is_current(stored) else version
     return version
+
+
+def seconds_until(moment):
+    return max(1, math.ceil((moment - now()) / timedelta(seconds=1)))
 
 
 def forget(key):
@@ -102,7 +116,8 @@ def page_address(request):
     kept = [(name, value) for name, value in query if not TRACKING_PARAMETER.fullmatch(name)]
     if len(kept) == len(query):
         return request.get_full_path()
-    return f"{request.path}?{urlencode(kept)}" if kept else request.path
+    path = escape_uri_path(request.path)
+    return f"{path}?{urlencode(kept)}" if kept else path
 
 
 def page_key(address):
@@ -110,10 +125,9 @@ def page_key(address):
 
 
 def page_timeout(version):
-    timeout = settings.PAGE_CACHE_SECONDS
-    if version["until"] is not None:
-        timeout = min(timeout, (version["until"] - now()) / timedelta(seconds=1))
-    return max(1, int(timeout))
+    if version["until"] is None:
+        return settings.PAGE_CACHE_SECONDS
+    return min(settings.PAGE_CACHE_SECONDS, seconds_until(version["until"]))
 
 
 def is_anonymous_visit(request):
@@ -137,16 +151,31 @@ def is_the_same_for_everyone(request, response):
     )
 
 
+def serves_every_address(status, address, request):
+    """Whether a page kept under `address` may answer this request, whatever tracking
+    parameters it has: a redirect carries them on, so it answers only the very address
+    it was made for."""
+    return status == 200 or address == request.get_full_path()
+
+
 def public_page(view):
-    """Mark a view's pages as the same for every anonymous visitor, for PageCacheMiddleware."""
+    """Mark a view whose pages are the same for every anonymous visitor, for
+    PageCacheMiddleware."""
 
     @wraps(view)
-    def marked_view(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        response.is_public_page = True
-        return response
+    def public_view(request, *args, **kwargs):
+        return view(request, *args, **kwargs)
 
-    return marked_view
+    public_view.is_public_page = True
+    return public_view
+
+
+def is_public_page(request):
+    try:
+        view = resolve(request.path_info).func
+    except Resolver404:
+        return False
+    return getattr(view, "is_public_page", False)
 
 
 class PageCacheMiddleware:
@@ -157,7 +186,7 @@ class PageCacheMiddleware:
     below it: no session, CSRF, authentication or lockout check, and no database query.
     What it stores is the page as the middleware below finished it, with its
     Content-Security-Policy and other headers; those outside it (SecurityMiddleware) are
-    added to every answer.
+    added to every answer. Other pages pass through untouched, without a look in the cache.
 
     `Cache-Control: public, no-cache`: a browser or proxy may keep the page, but asks
     each time whether it is still current; the answer is a 304 from the cache here, so a
@@ -169,24 +198,31 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        shared = bool(settings.PAGE_CACHE_SECONDS) and is_anonymous_visit(request)
+        if not is_public_page(request):
+            return self.get_response(request)
+        # The host is checked below this middleware only on a miss: a hit is held to
+        # ALLOWED_HOSTS too (a DisallowedHost is answered 400).
+        request.get_host()
+        shared = is_anonymous_visit(request)
         address = page_address(request) if shared else None
-        key = page_key(address) if shared else None
-        version, stored = self.read(key) if shared else (None, None)
-        if stored is not None and stored[0] == version["token"]:
+        keep = shared and bool(settings.PAGE_CACHE_SECONDS)
+        version, stored = self.read(page_key(address)) if keep else (None, None)
+        if (
+            stored is not None
+            and stored[0] == version["token"]
+            and serves_every_address(stored[1], address, request)
+        ):
             _, status, headers, content = stored
             response = HttpResponse(content, status=status, headers=headers)
         else:
             response = self.get_response(request)
-            if not getattr(response, "is_public_page", False):
-                return response
             if shared and is_the_same_for_everyone(request, response):
                 patch_cache_control(response, public=True, no_cache=True)
                 set_response_etag(response)
-                # A redirect may carry the tracking parameters on: kept only without them.
-                keep = response.status_code == 200 or address == request.get_full_path()
-                if version is not None and keep:
-                    self.store(key, version, response)
+                if version is not None and serves_every_address(
+                    response.status_code, address, request
+                ):
+                    self.store(page_key(address), version, response)
             else:
                 patch_cache_control(response, private=True, no_cache=True)
         return get_conditional_response(request, etag=response.get("ETag"), response=response)
@@ -197,7 +233,7 @@ class PageCacheMiddleware:
             found = cache.get_many([VERSION_KEY, key])
             return current_version(found.get(VERSION_KEY)), found.get(key)
         except Exception:
-            logger.warning("The cache could not be read; the page is rendered afresh.")
+            logger.warning("The page cache could not be used; the page is rendered afresh.")
             return None, None
 
     def store(self, key, version, response):

@@ -74,12 +74,26 @@ def test_a_redirect_keeps_each_visitors_own_query(client, site, condition):
     condition.slug = "revision-surgery"
     condition.save()
 
-    first = client.get(f"{old_url}?fbclid=first-visitor")
-    second = Client().get(f"{old_url}?fbclid=second-visitor")
+    plain = client.get(old_url)  # kept in the cache
+    first = Client().get(f"{old_url}?fbclid=first-visitor")
+    second = Client().get(f"{old_url}?utm_source=newsletter&fbclid=second-visitor")
 
-    assert first.status_code == second.status_code == 301
+    assert plain.status_code == first.status_code == second.status_code == 301
+    assert plain["Location"] == "/conditions/revision-surgery/"
     assert first["Location"] == "/conditions/revision-surgery/?fbclid=first-visitor"
-    assert second["Location"] == "/conditions/revision-surgery/?fbclid=second-visitor"
+    assert second["Location"] == (
+        "/conditions/revision-surgery/?utm_source=newsletter&fbclid=second-visitor"
+    )
+
+
+def test_a_cached_page_is_refused_to_a_host_the_site_does_not_serve(client, site, condition):
+    url = condition.get_absolute_url()
+    client.get(url)
+
+    response = Client().get(url, HTTP_HOST="elsewhere.example")
+
+    assert response.status_code == 400
+    assert "Revision spine surgery" not in response.text
 
 
 def test_every_public_page_answers_a_conditional_request_with_304(client, site, condition):

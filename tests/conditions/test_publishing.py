@@ -83,7 +83,7 @@ def test_a_publication_time_without_publishing_is_refused(draft):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_scheduled_page_appears_when_its_time_comes(client, draft):
+def test_scheduled_page_appears_when_its_time_comes(client, draft, django_assert_num_queries):
     """In real time, with the pages cached: the database's clock must pass it too."""
     draft.is_published = True
     draft.publish_at = timezone.now() + timedelta(seconds=2)
@@ -96,6 +96,8 @@ def test_scheduled_page_appears_when_its_time_comes(client, draft):
 
     assert client.get(draft.get_absolute_url()).status_code == 200
     assert "Spinal stenosis" in client.get(reverse("conditions:list")).text
+    with django_assert_num_queries(0):  # and cached again, until staff next change something
+        assert "Spinal stenosis" in client.get(reverse("conditions:list")).text
 
 
 def test_a_page_whose_time_has_just_come_shows_everywhere(client, draft):
