@@ -143,6 +143,7 @@ def is_the_same_for_everyone(request, response):
     session = getattr(request, "session", None)
     return (
         response.status_code in STORED_STATUSES
+        and not response.streaming
         and not response.cookies
         and not response.has_header("Vary")
         and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
@@ -205,8 +206,8 @@ class PageCacheMiddleware:
         request.get_host()
         shared = is_anonymous_visit(request)
         address = page_address(request) if shared else None
-        keep = shared and bool(settings.PAGE_CACHE_SECONDS)
-        version, stored = self.read(page_key(address)) if keep else (None, None)
+        cached = shared and bool(settings.PAGE_CACHE_SECONDS)
+        version, stored = self.read(page_key(address)) if cached else (None, None)
         if (
             stored is not None
             and stored[0] == version["token"]
