@@ -206,8 +206,8 @@ class PageCacheMiddleware:
         request.get_host()
         shared = is_anonymous_visit(request)
         address = page_address(request) if shared else None
-        cached = shared and bool(settings.PAGE_CACHE_SECONDS)
-        version, stored = self.read(page_key(address)) if cached else (None, None)
+        key = page_key(address) if shared and settings.PAGE_CACHE_SECONDS else None
+        version, stored = self.read(key) if key else (None, None)
         if (
             stored is not None
             and stored[0] == version["token"]
@@ -223,7 +223,7 @@ class PageCacheMiddleware:
                 if version is not None and serves_every_address(
                     response.status_code, address, request
                 ):
-                    self.store(page_key(address), version, response)
+                    self.store(key, version, response)
             else:
                 patch_cache_control(response, private=True, no_cache=True)
         return get_conditional_response(request, etag=response.get("ETag"), response=response)
