@@ -34,6 +34,11 @@ class ConditionQuerySet(models.QuerySet):
     def featured(self):
         return self.published().filter(is_featured=True)
 
+    def next_publication(self):
+        """When the next scheduled page goes live, or None if none is waiting."""
+        scheduled = self.filter(is_published=True, publish_at__gt=timezone.now())
+        return scheduled.aggregate(next=models.Min("publish_at"))["next"]
+
     def review_due(self):
         """Pages never reviewed, or last reviewed longer ago than the review interval."""
         due_before = timezone.localdate() - settings.MEDICAL_REVIEW_INTERVAL

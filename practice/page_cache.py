@@ -2,11 +2,14 @@
 
 Each page is stored with the site's content version, a token kept in the same cache, and
 is served only while that token is current. Any save or delete of what a page shows
-forgets the token (practice/apps.py), so every page is rendered afresh on its next
-request: a change staff publish shows at once, on every machine, with no list of which
-pages show what. A page that changes by time alone (a condition scheduled to go live) is
-handled by the token itself: it lasts only until the next scheduled publication, and each
-page is kept no longer than that.
+forgets the token, so every page is rendered afresh on its next request: a change staff
+publish shows at once, on every machine, with no list of which pages show what. A page
+that changes by time alone (a condition scheduled to go live) is handled by the token
+itself: it lasts only until the next scheduled change, and each page is kept no longer.
+
+The apps say what their pages show, from their AppConfig.ready(): `watch_models()` for the
+models whose rows appear on public pages, `watch_schedule()` for when the next page goes
+live by the clock. This module knows no app.
 
 Only an anonymous visitor's GET or HEAD, with no session or messages cookie, is served
 from or stored in the cache, only for a view marked `public_page`, and only when its
@@ -26,7 +29,7 @@ from urllib.parse import parse_qsl, urlencode
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Min
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils import timezone
@@ -45,17 +48,36 @@ TRACKING_PARAMETER = re.compile(
 )
 
 
-def now():
-    return timezone.now()
+# Callables, each giving when a page next changes by the clock alone (or None).
+SCHEDULES = []
+
+
+def watch_models(*models):
+    """Start a new content version on any save or delete of a row of `models`, or of a
+    link in their many-to-many fields: the rows that public pages show."""
+    for model in models:
+        for signal in [post_save, post_delete]:
+            signal.connect(forget_content, sender=model, dispatch_uid=f"pages.{model._meta.label}")
+        for field in model._meta.local_many_to_many:
+            m2m_changed.connect(
+                forget_content, sender=field.remote_field.through, dispatch_uid=f"pages.{field}"
+            )
+
+
+def watch_schedule(next_change):
+    """Keep each content version only until `next_change()`, when a page goes live."""
+    if next_change not in SCHEDULES:
+        SCHEDULES.append(next_change)
 
 
 def next_scheduled_change():
-    """When the next scheduled condition goes live, or None if none is waiting."""
-    from conditions.models import Condition
+    """When the next page goes live by the clock, or None if none is waiting."""
+    moments = [moment for next_change in SCHEDULES if (moment := next_change()) is not None]
+    return min(moments, default=None)
 
-    return Condition.objects.filter(is_published=True, publish_at__gt=now()).aggregate(
-        next=Min("publish_at")
-    )["next"]
+
+def now():
+    return timezone.now()
 
 
 def is_current(version):
