@@ -1,15 +1,18 @@
+"""The sitemap's parts that every app builds on, and the practice's own pages.
+
+Each app keeps the sitemap of its pages in its own `sitemaps.py`; the root URLs put them
+together. A page's last change counts the practice's details too: every page shows them.
+"""
+
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Max
 from django.urls import reverse
-from django.utils.functional import cached_property
 
-from conditions.models import Condition
-from faq.models import Question
-
-from .models import Location, Practice, Surgeon
+from .models import Surgeon
+from .selectors import cached_practice_details
 
 
 class SiteSitemap(Sitemap):
@@ -21,48 +24,50 @@ class SiteSitemap(Sitemap):
         return urlsplit(settings.SITE_URL).netloc
 
 
-def latest(*dates):
-    return max((date for date in dates if date), default=None)
+def latest(*moments):
+    return max((moment for moment in moments if moment), default=None)
 
 
 def newest(queryset, field="updated_at"):
     return queryset.aggregate(newest=Max(field))["newest"]
 
 
-class PageSitemap(SiteSitemap):
-    """The fixed pages, each dated by the newest change to what it shows."""
+def practice_details_changed():
+    """When the practice's details or one of its published locations last changed."""
+    practice, locations = cached_practice_details()
+    return latest(practice.updated_at, *(location.updated_at for location in locations))
+
+
+class NamedPageSitemap(SiteSitemap):
+    """One page with an address of its own (a URL name), dated by the newest change to
+    the practice's details or to what `content_changed()` says the page shows."""
+
+    url_name = None
 
     def items(self):
-        return ["practice:home", "conditions:list", "faq:list", "appointments:request"]
+        return [self.url_name]
 
     def location(self, item):
         return reverse(item)
 
-    @cached_property
-    def lastmods(self):
-        practice = latest(newest(Practice.objects.all()), newest(Location.objects.published()))
-        conditions = Condition.objects.published()
-        # A scheduled page changes the list when its time comes, not when it was saved.
-        conditions = latest(
-            newest(conditions), newest(conditions.filter(publish_at__isnull=False), "publish_at")
-        )
-        return {
-            "practice:home": latest(practice, conditions, newest(Surgeon.objects.published())),
-            "conditions:list": latest(practice, conditions),
-            "faq:list": latest(practice, newest(Question.objects.published())),
-            "appointments:request": practice,
-        }
-
     def lastmod(self, item):
-        return self.lastmods[item]
+        return latest(practice_details_changed(), self.content_changed())
+
+    def content_changed(self):
+        return None
 
 
-class ConditionSitemap(SiteSitemap):
-    def items(self):
-        return Condition.objects.published()
+class HomeSitemap(NamedPageSitemap):
+    """The home page, which shows the surgeons and whatever else `shows` names: callables,
+    one per app, that say when the content it puts on the home page last changed."""
 
-    def lastmod(self, condition):
-        return condition.modified_at
+    url_name = "practice:home"
+
+    def __init__(self, *, shows=()):
+        self.shows = shows
+
+    def content_changed(self):
+        return latest(newest(Surgeon.objects.published()), *(changed() for changed in self.shows))
 
 
 class SurgeonSitemap(SiteSitemap):
@@ -71,6 +76,3 @@ class SurgeonSitemap(SiteSitemap):
 
     def lastmod(self, surgeon):
         return surgeon.updated_at
-
-
-SITEMAPS = {"pages": PageSitemap, "conditions": ConditionSitemap, "surgeons": SurgeonSitemap}

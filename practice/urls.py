@@ -1,11 +1,32 @@
+"""The site's addresses: each app's own URLs, the admin, and the sitemap that they make up.
+
+The wiring, like settings: the one module of the project package that names every app.
+"""
+
+from functools import partial
+
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
 
+from appointments.sitemaps import AppointmentRequestSitemap
+from conditions.sitemaps import ConditionListSitemap, ConditionSitemap, conditions_changed
+from faq.sitemaps import QuestionListSitemap
+
 from . import views
 from .page_cache import public_page
-from .sitemaps import SITEMAPS
+from .sitemaps import HomeSitemap, SurgeonSitemap
+
+SITEMAPS = {
+    # The home page shows the featured conditions.
+    "home": partial(HomeSitemap, shows=[conditions_changed]),
+    "condition-list": ConditionListSitemap,
+    "conditions": ConditionSitemap,
+    "faq": QuestionListSitemap,
+    "appointments": AppointmentRequestSitemap,
+    "surgeons": SurgeonSitemap,
+}
 
 urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
