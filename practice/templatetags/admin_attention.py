@@ -1,83 +1,11 @@
-"""What staff should look at first, shown at the top of the admin's index page."""
-
-from dataclasses import dataclass
-from datetime import datetime, time, timedelta
-
 from django import template
-from django.db.models import Count, Q
-from django.urls import reverse
-from django.utils import timezone
-from django.utils.http import urlencode
 
-from appointments.models import AppointmentRequest, Notification
-from conditions.models import Condition
+from practice import attention
 
 register = template.Library()
 
 
-@dataclass
-class AttentionItem:
-    message: str
-    url: str
-
-
-def pages_due_for_review(user):
-    if not user.has_perm("conditions.view_condition"):
-        return None
-    count = Condition.objects.review_due().count()
-    if not count:
-        return None
-    url = reverse("admin:conditions_condition_changelist")
-    pages = "1 condition page is" if count == 1 else f"{count} condition pages are"
-    return AttentionItem(f"{pages} due for medical review", f"{url}?{urlencode({'review': 'due'})}")
-
-
-def new_appointment_requests(user):
-    if not user.has_perm("appointments.view_appointmentrequest"):
-        return None
-    new = AppointmentRequest.objects.filter(status=AppointmentRequest.Status.NEW)
-    counts = new.aggregate(total=Count("pk"), urgent=Count("pk", filter=Q(is_urgent=True)))
-    if not counts["total"]:
-        return None
-    requests = "request" if counts["total"] == 1 else "requests"
-    message = f"{counts['total']} new appointment {requests}"
-    if counts["urgent"]:
-        message += f" ({counts['urgent']} urgent)"
-    url = reverse("admin:appointments_appointmentrequest_changelist")
-    status = AppointmentRequest.Status.NEW
-    return AttentionItem(message, f"{url}?{urlencode({'status__exact': status})}")
-
-
-# Failed emails older than this are taken as dealt with (by phone, say): the box shows
-# what still needs doing, not every failure there ever was.
-FAILED_EMAILS_SHOWN_FOR = timedelta(days=14)
-
-
-def failed_emails(user):
-    if not user.has_perm("appointments.view_notification"):
-        return None
-    since = timezone.make_aware(
-        datetime.combine(timezone.localdate() - FAILED_EMAILS_SHOWN_FOR, time.min)
-    )
-    count = Notification.objects.filter(
-        status=Notification.Status.FAILED, created_at__gte=since
-    ).count()
-    if not count:
-        return None
-    url = reverse("admin:appointments_notification_changelist")
-    emails = "1 email" if count == 1 else f"{count} emails"
-    query = {"status__exact": Notification.Status.FAILED, "created_at__gte": since.isoformat()}
-    return AttentionItem(
-        f"{emails} could not be sent in the last {FAILED_EMAILS_SHOWN_FOR.days} days",
-        f"{url}?{urlencode(query)}",
-    )
-
-
-# Patients waiting for a call come first, then emails that never reached them or the
-# office, then pages waiting for a review.
-CHECKS = [new_appointment_requests, failed_emails, pages_due_for_review]
-
-
 @register.simple_tag
 def attention_items(user):
-    return [item for check in CHECKS if (item := check(user))]
+    """What the apps' checks find for `user` (practice/attention.py)."""
+    return attention.attention_items(user)
