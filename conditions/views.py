@@ -8,10 +8,11 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView
 
 from faq.models import Question
-from practice import structured_data
+from faq.structured_data import faq_page
 from practice.pages import PageMixin
 
 from .models import Condition, FormerSlug
+from .structured_data import medical_web_page
 
 # Staff who may open a page in the admin may preview it, as the admin itself allows.
 PREVIEW_PERMISSIONS = ["conditions.view_condition", "conditions.change_condition"]
@@ -62,9 +63,9 @@ class ConditionPageMixin(PageMixin):
 
     def get_structured_data(self):
         condition = self.object
-        nodes = [structured_data.medical_web_page(condition, self.get_meta_description())]
+        nodes = [medical_web_page(condition, self.get_meta_description())]
         if condition.faqs:
-            nodes.append(structured_data.faq_page(self.request.path, condition.faqs))
+            nodes.append(faq_page(self.request.path, condition.faqs))
         return nodes
 
     def get_context_data(self, **kwargs):

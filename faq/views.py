@@ -1,10 +1,10 @@
 from django.db.models import F
 from django.views.generic import ListView
 
-from practice import structured_data
 from practice.pages import PageMixin
 
 from .models import Question
+from .structured_data import faq_page
 
 
 class QuestionListView(PageMixin, ListView):
@@ -26,4 +26,4 @@ class QuestionListView(PageMixin, ListView):
     def get_structured_data(self):
         if not self.object_list:
             return []
-        return [structured_data.faq_page(self.request.path, self.object_list)]
+        return [faq_page(self.request.path, self.object_list)]

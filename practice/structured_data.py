@@ -2,6 +2,8 @@
 
 Each function returns one node; a page puts its nodes into one `@graph`. Every URL is
 absolute, on SITE_URL, so that the data says the same whichever host served the page.
+The practice, its surgeons and the breadcrumbs are here; each app describes its own
+pages in its own `structured_data.py`.
 """
 
 from django.urls import reverse
@@ -105,47 +107,3 @@ def physician_reference(surgeon):
         url = public_url(surgeon.get_absolute_url())
         reference.update({"@id": f"{url}#physician", "url": url})
     return reference
-
-
-def medical_web_page(condition, description):
-    url = public_url(condition.get_absolute_url())
-    condition_node = {
-        "@type": "MedicalCondition",
-        "name": condition.title,
-        "url": url,
-        "description": condition.summary,
-    }
-    if condition.other_names:
-        condition_node["alternateName"] = condition.other_names
-    page = {
-        "@type": "MedicalWebPage",
-        "@id": f"{url}#webpage",
-        "url": url,
-        "name": condition.title,
-        "description": description,
-        "inLanguage": "en",
-        "about": condition_node,
-        "dateModified": condition.modified_at.isoformat(),
-        "publisher": {"@id": public_url(PRACTICE_ID)},
-        "breadcrumb": {"@id": f"{url}#breadcrumb"},
-    }
-    if condition.reviewed_by:
-        page["reviewedBy"] = physician_reference(condition.reviewed_by)
-    if condition.last_reviewed_on:
-        page["lastReviewed"] = condition.last_reviewed_on.isoformat()
-    return page
-
-
-def faq_page(path, questions):
-    return {
-        "@type": "FAQPage",
-        "@id": public_url(f"{path}#faq"),
-        "mainEntity": [
-            {
-                "@type": "Question",
-                "name": question.question,
-                "acceptedAnswer": {"@type": "Answer", "text": question.answer_text},
-            }
-            for question in questions
-        ],
-    }
