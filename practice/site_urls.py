@@ -4,12 +4,13 @@ from django.urls import path
 from django.views.generic import TemplateView
 
 from . import views
+from .home import HomeView
 from .page_cache import public_page
 
 app_name = "practice"
 
 urlpatterns = [
-    path("", public_page(views.HomeView.as_view()), name="home"),
+    path("", public_page(HomeView.as_view()), name="home"),
     path("surgeons/<slug:slug>/", public_page(views.SurgeonDetailView.as_view()), name="surgeon"),
     path("healthz", views.healthz, name="healthz"),
     path(

@@ -4,12 +4,9 @@ from django.conf import settings
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.utils.functional import cached_property
 from django.views.decorators.cache import never_cache
-from django.views.generic import DetailView, TemplateView
+from django.views.generic import DetailView
 from django.views.static import serve
-
-from conditions.models import Condition
 
 from . import health, structured_data
 from .models import Practice, Surgeon
@@ -18,34 +15,6 @@ from .public_urls import public_url
 from .selectors import practice_details
 
 logger = logging.getLogger(__name__)
-
-
-class HomeView(PageMixin, TemplateView):
-    template_name = "practice/home.html"
-
-    @cached_property
-    def surgeons(self):
-        """The published surgeons, the default first."""
-        return list(Surgeon.objects.published())
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            featured_conditions=Condition.objects.featured(),
-            surgeon=self.surgeons[0] if self.surgeons else None,
-            other_surgeons=self.surgeons[1:],
-            **kwargs,
-        )
-
-    def get_meta_description(self):
-        practice, _ = practice_details(self.request)
-        return practice.tagline
-
-    def get_structured_data(self):
-        practice, locations = practice_details(self.request)
-        nodes = [structured_data.medical_clinic(practice, locations)]
-        if self.surgeons:
-            nodes.append(structured_data.physician(self.surgeons[0]))
-        return nodes
 
 
 class SurgeonDetailView(PageMixin, DetailView):
