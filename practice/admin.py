@@ -15,9 +15,7 @@ class PracticeAdmin(SingletonModelAdmin):
     ]
 
     def get_readonly_fields(self, request, obj=None):
-        # Whoever sets the recipients receives the patients' requests: only staff who may
-        # see requests anyway (the office) may change them, not content editors.
-        if not request.user.has_perm("appointments.change_appointmentrequest"):
+        if not request.user.has_perm("practice.change_office_recipients"):
             return ["office_recipients"]
         return []
 

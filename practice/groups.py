@@ -36,8 +36,9 @@ GROUP_PERMISSIONS = {
         *_permissions("practice", "closure", ALL),
         *_permissions("practice", "location", ["view"]),
         *_permissions("practice", "openinghours", ["view"]),
-        # Who receives the requests is the office's to decide (see PracticeAdmin).
+        # Who receives the requests is the office's to decide.
         *_permissions("practice", "practice", ["view", "change"]),
+        ("practice", "change_office_recipients"),
     ],
     # Editors keep the public content. Nothing of the appointments app: patients' requests
     # are for the office's eyes only.

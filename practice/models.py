@@ -37,6 +37,9 @@ class Practice(SingletonModel):
 
     class Meta:
         verbose_name = "practice details"
+        # Whoever sets the recipients receives the patients' requests: the office may
+        # change them (practice/groups.py), content editors may not.
+        permissions = [("change_office_recipients", "Can change who receives appointment requests")]
 
     def __str__(self):
         return self.name

@@ -576,3 +576,15 @@ def test_content_editors_cannot_change_who_receives_the_requests(editor):
 
     assert page.status_code == 200
     assert "office_recipients" not in page.context["adminform"].form.fields
+
+
+def test_the_office_changes_who_receives_the_requests(office):
+    practice = Practice.get_solo()
+    url = reverse("admin:practice_practice_change", args=[practice.pk])
+    data = admin_form_data(office.get(url), office_recipients="front-desk@practice.test")
+
+    response = office.post(url, data)
+
+    assert response.status_code == 302
+    practice.refresh_from_db()
+    assert practice.get_office_recipients() == ["front-desk@practice.test"]
