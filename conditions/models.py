@@ -3,7 +3,6 @@ import math
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -14,16 +13,29 @@ from practice.richtext import RichTextField, plain_text, sanitize_rich_text
 WORDS_READ_PER_MINUTE = 200
 
 
+class ClockNow(models.Expression):
+    """The time when the query runs, read from the site's clock (timezone.now()).
+
+    Like the database's Now(), it is read at each query, so a queryset built once (a view's
+    `queryset`, a form field's choices) still shows a scheduled page when its time comes.
+    Unlike it, it is the clock that the page cache and every other rule of the site read,
+    so they agree to the moment, and a test moves them all by moving one clock.
+    """
+
+    output_field = models.DateTimeField()
+
+    def as_sql(self, compiler, connection):
+        return "%s", [self.output_field.get_db_prep_value(timezone.now(), connection)]
+
+
 def live(prefix=""):
     """The condition that patients may see: published, and its publication time has come.
 
     `prefix` reaches a condition through a relation, e.g. "condition__" from a question.
-    The database reads the clock at each query, so a queryset built once (a view's
-    `queryset`, a form field's choices) still shows a scheduled page when its time comes.
     """
     return models.Q(**{f"{prefix}is_published": True}) & (
         models.Q(**{f"{prefix}publish_at__isnull": True})
-        | models.Q(**{f"{prefix}publish_at__lte": Now()})
+        | models.Q(**{f"{prefix}publish_at__lte": ClockNow()})
     )
 
 

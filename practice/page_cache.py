@@ -96,7 +96,11 @@ def current_version(version):
     timeout = None if version["until"] is None else seconds_until(version["until"])
     if not cache.add(VERSION_KEY, version, timeout):
         stored = cache.get(VERSION_KEY)
-        version = stored if is_current(stored) else version
+        if is_current(stored):
+            return stored
+        # Run out by this process's clock, but not yet dropped by the cache, which counts
+        # whole seconds by its own clock: replace it, or no page is kept until it goes.
+        cache.set(VERSION_KEY, version, timeout)
     return version
 
 
