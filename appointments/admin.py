@@ -527,9 +527,11 @@ class AppointmentRequestAdmin(admin.ModelAdmin):
             .get(pk=obj.pk)
         )
         if "assignee" in form.changed_data:
-            services.request_assign(appointment_request=obj, assignee=obj.assignee, by=request.user)
+            services.appointment_request_assign(
+                appointment_request=obj, assignee=obj.assignee, by=request.user
+            )
         if "is_urgent" in form.changed_data:
-            services.request_mark_urgent(
+            services.appointment_request_mark_urgent(
                 appointment_request=obj, is_urgent=obj.is_urgent, by=request.user
             )
         scheduled = new_status == Status.SCHEDULED
@@ -557,7 +559,7 @@ class AppointmentRequestAdmin(admin.ModelAdmin):
             )
             moved = 0
             for appointment_request in new:
-                services.request_status_change(
+                services.appointment_request_change_status(
                     appointment_request=appointment_request,
                     status=Status.CONTACTED,
                     by=request.user,
@@ -693,7 +695,7 @@ class NotificationAdmin(admin.ModelAdmin):
     @admin.action(description="Send again", permissions=["send_again"])
     def send_again(self, request, queryset):
         selected = queryset.count()
-        queued = services.notifications_send_again(
+        queued = services.notification_send_again(
             notification_ids=list(queryset.values_list("pk", flat=True))
         )
         message = f"Queued {queued} email{'' if queued == 1 else 's'} to be sent again."

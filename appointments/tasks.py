@@ -29,16 +29,16 @@ def send_notification(self, notification_id):
 @shared_task(name="appointments.requeue_waiting_notifications")
 def requeue_waiting_notifications():
     """Queue again the emails whose task was lost, e.g. while the broker was down."""
-    return services.notifications_requeue_waiting()
+    return services.notification_requeue_waiting()
 
 
 @shared_task(name="appointments.queue_due_reminders")
 def queue_due_reminders():
     """Put the day-before reminders that are due into the outbox, once per appointment."""
-    return services.reminders_queue_due()
+    return services.appointment_queue_due_reminders()
 
 
 @shared_task(name="appointments.anonymise_old_requests")
 def anonymise_old_requests():
     """Remove patients' details from the requests past the retention period."""
-    return services.requests_anonymise_past_retention()
+    return services.appointment_request_anonymise_past_retention()

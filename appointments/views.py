@@ -87,7 +87,7 @@ class ManageAppointmentView(PageMixin, TemplateView):
     page_title = "Your appointment"
     ACTIONS = {
         "cancel": services.appointment_cancel_by_patient,
-        "new_time": services.appointment_new_time_wanted,
+        "new_time": services.appointment_ask_for_another_time,
     }
 
     def dispatch(self, request, *args, **kwargs):

@@ -253,7 +253,7 @@ def time_notifications(mailbox, stack):
     from django.utils import timezone
 
     from appointments.models import AppointmentRequest, Notification
-    from appointments.services import notifications_queue
+    from appointments.services import notification_queue
 
     now = timezone.now()
     requests = AppointmentRequest.objects.bulk_create(
@@ -278,7 +278,7 @@ def time_notifications(mailbox, stack):
     )
     before = mailbox.received
     started = time.monotonic()
-    notifications_queue(notification_ids=[row.pk for row in rows])
+    notification_queue(notification_ids=[row.pk for row in rows])
     if not wait_until(lambda: mailbox.received - before >= NOTIFICATIONS, 300, stack):
         return None
     return round(time.monotonic() - started, 1)

@@ -86,7 +86,7 @@ def book(committed, location, office_staff):
 @pytest.fixture
 def remind(committed):
     def remind(now):
-        return committed(services.reminders_queue_due, now=now)
+        return committed(services.appointment_queue_due_reminders, now=now)
 
     return remind
 
@@ -372,7 +372,7 @@ def test_a_queued_reminder_is_withdrawn_if_the_patient_cancels_before_it_goes(
     appointment_request, book, reminders_from_midnight
 ):
     appointment = book(appointment_request, practice_time(1, 10))
-    services.reminders_queue_due(now=timezone.now())
+    services.appointment_queue_due_reminders(now=timezone.now())
     services.appointment_cancel_by_patient(appointment=appointment)
     reminder = appointment.notifications.get(kind=Notification.Kind.REMINDER)
 

@@ -132,7 +132,7 @@ def test_send_again_gives_a_failed_email_fresh_attempts(
     failed_one = failed()
 
     with django_capture_on_commit_callbacks() as queued:
-        assert services.notifications_send_again(notification_ids=[failed_one.pk]) == 1
+        assert services.notification_send_again(notification_ids=[failed_one.pk]) == 1
 
     failed_one.refresh_from_db()
     assert failed_one.status == Status.PENDING
@@ -145,7 +145,7 @@ def test_send_again_leaves_emails_that_did_not_fail_alone(practice):
     pending = NotificationFactory(status=Status.PENDING, attempts=2)
     sent = NotificationFactory(status=Status.SENT, attempts=1)
 
-    assert services.notifications_send_again(notification_ids=[pending.pk, sent.pk]) == 0
+    assert services.notification_send_again(notification_ids=[pending.pk, sent.pk]) == 0
 
     pending.refresh_from_db()
     sent.refresh_from_db()

@@ -185,7 +185,8 @@ def test_row_is_marked_failed_after_the_last_attempt(
 def test_retry_delay_grows_with_jitter_and_is_capped(settings):
     settings.NOTIFICATION_RETRY_BACKOFF, settings.NOTIFICATION_RETRY_BACKOFF_MAX = 30, 600
     delays = {
-        attempts: [services.retry_delay(attempts) for _ in range(400)] for attempts in range(1, 8)
+        attempts: [services.notification_retry_delay(attempts=attempts) for _ in range(400)]
+        for attempts in range(1, 8)
     }
 
     for attempts, samples in delays.items():
@@ -206,7 +207,7 @@ def test_sweep_queues_rows_that_waited_too_long_and_only_those(appointment_reque
         appointment_request=appointment_request, kind=Notification.Kind.ACKNOWLEDGMENT
     )
 
-    assert services.notifications_requeue_waiting() == 1
+    assert services.notification_requeue_waiting() == 1
 
     stuck.refresh_from_db()
     fresh.refresh_from_db()

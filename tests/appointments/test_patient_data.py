@@ -48,7 +48,7 @@ def test_requests_past_the_retention_period_lose_the_patients_details(settings):
     OfficeNoteFactory(appointment_request=old, text="Spoke to Ana's husband.")
     NotificationFactory(appointment_request=old, recipients="ana@patient.test")
 
-    assert services.requests_anonymise_past_retention() == 1
+    assert services.appointment_request_anonymise_past_retention() == 1
 
     old.refresh_from_db()
     assert old.anonymised_at is not None
@@ -72,7 +72,7 @@ def test_recent_requests_and_coming_appointments_are_kept(settings):
         appointment_request=booked_far_ahead, starts_at=timezone.now() + timedelta(days=30)
     )
 
-    assert services.requests_anonymise_past_retention() == 0
+    assert services.appointment_request_anonymise_past_retention() == 0
 
     for kept in (recent, booked_far_ahead):
         kept.refresh_from_db()
@@ -151,7 +151,7 @@ def test_the_admins_own_history_forgets_the_patient_too(settings):
         staff.pk, [old], CHANGE, change_message=[{"added": {"name": "office note"}}]
     )
 
-    services.requests_anonymise_past_retention()
+    services.appointment_request_anonymise_past_retention()
 
     [entry] = LogEntry.objects.all()
     assert entry.object_repr == old.reference

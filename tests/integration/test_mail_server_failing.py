@@ -56,7 +56,7 @@ def test_failing_mail_server_is_tried_with_back_off_until_the_row_is_failed(
 
     with celery_publishing_to(redis_server.url):
         notification = office_email()
-        services.notifications_queue(notification_ids=[notification.pk])
+        services.notification_queue(notification_ids=[notification.pk])
 
         assert wait_until(
             lambda: Notification.objects.get(pk=notification.pk).status == "failed", timeout=30
@@ -84,7 +84,7 @@ def test_staff_send_a_failed_email_again_and_it_arrives_once(
 
     with celery_publishing_to(redis_server.url):
         notification = office_email()
-        services.notifications_queue(notification_ids=[notification.pk])
+        services.notification_queue(notification_ids=[notification.pk])
         assert wait_until(
             lambda: Notification.objects.get(pk=notification.pk).status == "failed", timeout=30
         )

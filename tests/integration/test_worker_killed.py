@@ -41,7 +41,7 @@ def queue_office_email(broker):
         recipients="office@practice.test",
     )
     with celery_publishing_to(broker.url):
-        services.notifications_queue(notification_ids=[notification.pk])
+        services.notification_queue(notification_ids=[notification.pk])
     return notification
 
 

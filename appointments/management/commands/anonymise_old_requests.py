@@ -23,5 +23,5 @@ class Command(BaseCommand):
             count = AppointmentRequest.objects.past_retention(timezone.now()).count()
             self.stdout.write(f"{count} requests are older than {days} days (nothing changed).")
             return
-        count = services.requests_anonymise_past_retention()
+        count = services.appointment_request_anonymise_past_retention()
         self.stdout.write(f"Anonymised {count} requests older than {days} days.")

@@ -1,0 +1,53 @@
+"""What the site does with appointment requests, one module per area:
+
+- requests: a patient's request, the office's work on it, and its appointments;
+- outbox: the emails, queued, sent at most once, retried and sent again;
+- retention: the patient's details removed once the retention period is over.
+
+Each service is named `<entity>_<action>` and takes keyword arguments. Callers import
+this package (`from appointments import services`), not its modules.
+"""
+
+from .outbox import (
+    notification_next_try,
+    notification_queue,
+    notification_queue_on_commit,
+    notification_requeue_waiting,
+    notification_retry_delay,
+    notification_send,
+    notification_send_again,
+)
+from .requests import (
+    appointment_ask_for_another_time,
+    appointment_book,
+    appointment_cancel_by_patient,
+    appointment_queue_due_reminders,
+    appointment_request_assign,
+    appointment_request_change_status,
+    appointment_request_create,
+    appointment_request_mark_urgent,
+    appointment_request_received,
+    appointment_request_update,
+)
+from .retention import appointment_request_anonymise_past_retention
+
+__all__ = [
+    "appointment_ask_for_another_time",
+    "appointment_book",
+    "appointment_cancel_by_patient",
+    "appointment_queue_due_reminders",
+    "appointment_request_anonymise_past_retention",
+    "appointment_request_assign",
+    "appointment_request_change_status",
+    "appointment_request_create",
+    "appointment_request_mark_urgent",
+    "appointment_request_received",
+    "appointment_request_update",
+    "notification_next_try",
+    "notification_queue",
+    "notification_queue_on_commit",
+    "notification_requeue_waiting",
+    "notification_retry_delay",
+    "notification_send",
+    "notification_send_again",
+]
