@@ -1,6 +1,8 @@
+import re
 from datetime import datetime, time, timedelta
 from email.utils import parseaddr
 
+import phonenumbers
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -29,6 +31,40 @@ def generate_reference():
 
 
 class AppointmentRequestQuerySet(models.QuerySet):
+    def for_office(self):
+        """With what the office's list shows and sorts by: `priority` (0 for urgent requests
+        nobody has booked yet, 1 for other new ones, 2 for the rest) and the booked
+        appointment's `appointment_starts_at` and `appointment_location_name`."""
+        booked = Appointment.objects.filter(
+            appointment_request=models.OuterRef("pk"), status=Appointment.Status.BOOKED
+        )
+        Status = AppointmentRequest.Status
+        return self.annotate(
+            # An urgent request that is scheduled or closed is dealt with.
+            priority=models.Case(
+                models.When(is_urgent=True, status__in=[Status.NEW, Status.CONTACTED], then=0),
+                models.When(status=Status.NEW, then=1),
+                default=models.Value(2),
+            ),
+            appointment_starts_at=models.Subquery(booked.values("starts_at")[:1]),
+            appointment_location_name=models.Subquery(booked.values("location__name")[:1]),
+        )
+
+    def with_phone_like(self, search_term):
+        """The requests whose phone number is the one in `search_term`, typed the way the
+        patient said it: "(201) 555-0199", "201 555 0199", "+1 201 555 0199"; none when
+        it does not read as a phone number (a name, a reference)."""
+        if not re.fullmatch(r"[\d\s()+\-.]+", search_term) or not re.search(r"\d", search_term):
+            return self.none()
+        digits = re.sub(r"\D", "", search_term)
+        matches = models.Q(phone__contains=digits) if len(digits) >= 4 else models.Q(pk__in=[])
+        try:
+            number = phonenumbers.parse(search_term, settings.PHONENUMBER_DEFAULT_REGION)
+        except phonenumbers.NumberParseException:
+            return self.filter(matches)
+        e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return self.filter(matches | models.Q(phone=e164))
+
     def past_retention(self, now):
         """Requests nobody has worked on for the retention period, not yet anonymised."""
         cutoff = now - timedelta(days=settings.APPOINTMENT_RETENTION_DAYS)

@@ -18,31 +18,40 @@ from .outbox import (
     notification_send_again,
 )
 from .requests import (
+    TIME_OF_DAY_ERRORS,
     appointment_ask_for_another_time,
     appointment_book,
     appointment_cancel_by_patient,
     appointment_queue_due_reminders,
     appointment_request_assign,
+    appointment_request_assignees,
     appointment_request_change_status,
     appointment_request_create,
+    appointment_request_mark_contacted,
     appointment_request_mark_urgent,
     appointment_request_received,
     appointment_request_update,
+    appointment_validate_time,
+    office_note_create,
 )
 from .retention import appointment_request_anonymise_past_retention
 
 __all__ = [
+    "TIME_OF_DAY_ERRORS",
     "appointment_ask_for_another_time",
     "appointment_book",
     "appointment_cancel_by_patient",
     "appointment_queue_due_reminders",
     "appointment_request_anonymise_past_retention",
     "appointment_request_assign",
+    "appointment_request_assignees",
     "appointment_request_change_status",
     "appointment_request_create",
+    "appointment_request_mark_contacted",
     "appointment_request_mark_urgent",
     "appointment_request_received",
     "appointment_request_update",
+    "appointment_validate_time",
     "notification_next_try",
     "notification_queue",
     "notification_queue_on_commit",
@@ -50,4 +59,5 @@ __all__ = [
     "notification_retry_delay",
     "notification_send",
     "notification_send_again",
+    "office_note_create",
 ]

@@ -1,25 +1,39 @@
-"""A patient's request and the office's work on it: status, assignee, urgency, and the
-appointment booked, moved or cancelled, by the office or with the patient's link."""
+"""A patient's request and the office's work on it: status, assignee, urgency, notes, and
+the appointment booked, moved or cancelled, by the office or with the patient's link.
+
+Each rule is here, not in a view or the admin, so that the admin, a shell and a command
+obey the same ones: a rule that refuses raises ValidationError with a message for staff.
+"""
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
+from practice.clinic_days import ClinicDays
 from practice.models import Location, Practice
 
 from ..models import (
     Appointment,
     AppointmentRequest,
     Notification,
+    OfficeNote,
     StatusChange,
     staff_name,
 )
 from .outbox import notification_queue_on_commit
 
 Status = AppointmentRequest.Status
+# The furthest ahead the office may book; a date beyond it is a typing mistake.
+BOOKING_LIMIT = timedelta(days=730)
+# The codes of appointment_validate_time()'s errors that are about the time of day; the
+# others are about the day.
+TIME_OF_DAY_ERRORS = {"time_passed", "time_does_not_exist"}
 
 
 def appointment_request_create(
@@ -108,6 +122,15 @@ def appointment_request_change_status(
     return change
 
 
+def appointment_request_assignees() -> QuerySet:
+    """The staff who may work a request, and so be given one: not every login (a content
+    editor may not see requests)."""
+    return get_user_model().objects.with_perm(
+        "appointments.change_appointmentrequest",
+        backend="django.contrib.auth.backends.ModelBackend",
+    )
+
+
 def appointment_request_assign(
     *,
     appointment_request: AppointmentRequest,
@@ -115,6 +138,12 @@ def appointment_request_assign(
     by: AbstractUser,
 ) -> None:
     """Give the request to a member of staff (or to nobody), and record it in the history."""
+    if assignee is not None and not appointment_request_assignees().filter(pk=assignee.pk):
+        raise ValidationError(
+            "%(name)s cannot work appointment requests, so cannot be given one.",
+            code="not_an_assignee",
+            params={"name": staff_name(assignee)},
+        )
     appointment_request.assignee = assignee
     appointment_request.save(update_fields=["assignee", "updated_at"])
     detail = f"Assigned to {staff_name(assignee)}" if assignee else "No longer assigned"
@@ -140,6 +169,28 @@ def appointment_request_mark_urgent(
     )
 
 
+def appointment_request_mark_contacted(
+    *, appointment_request: AppointmentRequest, by: AbstractUser
+) -> None:
+    """The office has called or written back: a new request moves to Contacted.
+
+    Only a new one: a request further on (scheduled, say) would lose its place.
+    """
+    with transaction.atomic():
+        # The row lock makes two members of staff marking it at once take turns.
+        locked = AppointmentRequest.objects.select_for_update().get(pk=appointment_request.pk)
+        if locked.status != Status.NEW:
+            raise ValidationError(
+                "Only a new request can be marked as contacted; this one is %(status)s.",
+                code="not_new",
+                params={"status": locked.get_status_display().lower()},
+            )
+        appointment_request_change_status(
+            appointment_request=locked, status=Status.CONTACTED, by=by
+        )
+    appointment_request.status = locked.status
+
+
 def appointment_request_update(
     *,
     appointment_request: AppointmentRequest,
@@ -150,11 +201,34 @@ def appointment_request_update(
 ) -> None:
     """What staff do in the admin: change the status, and book, move or cancel the time.
 
+    `appointment_request` may carry a new assignee or urgency too, as the admin's form
+    leaves them on it: each change from the row as saved is recorded in the history.
     Scheduled needs a time and a place; a new one books a new appointment (and sends a
     confirmation), the same one changes nothing. Leaving scheduled for anything but
     completed cancels the appointment, so no reminder goes out for it.
     """
+    if status == Status.SCHEDULED and (starts_at is None or location is None):
+        raise ValidationError(
+            "A scheduled request needs the time and place of its appointment.",
+            code="scheduled_without_appointment",
+        )
     with transaction.atomic():
+        # The row lock makes two people saving the same request at once take turns, and
+        # each change is recorded from the request as it really was.
+        saved = AppointmentRequest.objects.select_for_update().get(pk=appointment_request.pk)
+        appointment_request.status = saved.status
+        if appointment_request.assignee_id != saved.assignee_id:
+            appointment_request_assign(
+                appointment_request=appointment_request,
+                assignee=appointment_request.assignee,
+                by=by,
+            )
+        if appointment_request.is_urgent != saved.is_urgent:
+            appointment_request_mark_urgent(
+                appointment_request=appointment_request,
+                is_urgent=appointment_request.is_urgent,
+                by=by,
+            )
         current = appointment_request.current_appointment()
         if status == Status.SCHEDULED:
             if current and (current.starts_at, current.location_id) == (starts_at, location.pk):
@@ -185,6 +259,56 @@ def appointment_request_update(
         )
 
 
+def office_note_create(
+    *, appointment_request: AppointmentRequest, text: str, author: AbstractUser
+) -> OfficeNote:
+    """Add an internal note to the request, signed by the member of staff who wrote it."""
+    return OfficeNote.objects.create(
+        appointment_request=appointment_request, text=text, author=author
+    )
+
+
+def appointment_validate_time(*, starts_at: datetime, location: Location) -> None:
+    """Refuse a time the office cannot book at `location`: past, too far ahead, a clock
+    time that does not exist that night, or a day the location is closed or not open.
+
+    The error's code says what is wrong; those in TIME_OF_DAY_ERRORS are about the time
+    of day, the others about the day.
+    """
+    day = timezone.localdate(starts_at)
+    if starts_at <= timezone.now():
+        if day < timezone.localdate():
+            raise ValidationError("That day has passed.", code="day_passed")
+        raise ValidationError("That time has passed.", code="time_passed")
+    if day > timezone.localdate() + BOOKING_LIMIT:
+        raise ValidationError(
+            "Book at most %(days)s days ahead.",
+            code="too_far_ahead",
+            params={"days": BOOKING_LIMIT.days},
+        )
+    # On the night the clocks go forward, 2:30 does not exist: through UTC it reads 3:30.
+    through_utc = timezone.localtime(starts_at.astimezone(UTC))
+    if through_utc.replace(tzinfo=None) != starts_at.replace(tzinfo=None):
+        raise ValidationError(
+            "That time does not exist: the clocks change that night.",
+            code="time_does_not_exist",
+        )
+    clinic_days = ClinicDays.for_location(location)
+    if closure := clinic_days.closure_on(day):
+        raise ValidationError(
+            "%(location)s is closed that day: %(reason)s.",
+            code="closed",
+            params={"location": location, "reason": closure.reason},
+        )
+    # A location whose hours nobody has entered yet is not held to them.
+    if not clinic_days.is_open(day) and location.opening_hours.exists():
+        raise ValidationError(
+            "%(location)s does not see patients on %(weekday)ss; it is open %(days)s.",
+            code="not_open",
+            params={"location": location, "weekday": f"{day:%A}", "days": clinic_days.days_text},
+        )
+
+
 def appointment_book(
     *,
     appointment_request: AppointmentRequest,
@@ -193,6 +317,7 @@ def appointment_book(
     by: AbstractUser,
 ) -> Appointment:
     """Agree a time with the patient; a time already agreed is moved. Queues the confirmation."""
+    appointment_validate_time(starts_at=starts_at, location=location)
     with transaction.atomic():
         current = appointment_request.current_appointment()
         if current:

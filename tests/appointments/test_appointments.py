@@ -326,10 +326,11 @@ def test_no_reminder_on_the_day_itself_if_the_day_before_was_missed(
 
 
 def test_a_late_reminder_is_withdrawn_rather_than_say_tomorrow_on_the_day(
-    appointment_request, book, reminders_from_midnight
+    appointment_request, book, reminders_from_midnight, time_machine
 ):
+    appointment = book(appointment_request, practice_time(1, 10))
     # The broker was down all evening: the reminder's task runs after the appointment began.
-    appointment = book(appointment_request, timezone.now() - timedelta(hours=5))
+    time_machine.move_to(appointment.starts_at + timedelta(hours=5), tick=False)
     late = NotificationFactory(
         appointment_request=appointment_request,
         appointment=appointment,

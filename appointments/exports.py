@@ -1,0 +1,79 @@
+"""The office's list of requests as a CSV file, for a spreadsheet.
+
+Office columns only: no message, no clinical answers, no surgery details. The file leaves
+the staff login, and those belong behind it.
+"""
+
+import csv
+
+import phonenumbers
+from django.conf import settings
+from django.http import HttpResponse
+from django.utils import timezone
+
+from .models import staff_name
+
+# Cells a spreadsheet would read as a formula; the leading quote makes them text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+def phone_for_spreadsheet(phone):
+    """The practice's own numbers as the office writes them; others in international form."""
+    if not phone:
+        return ""
+    if phone.is_valid() and (
+        phonenumbers.region_code_for_number(phone) == settings.PHONENUMBER_DEFAULT_REGION
+    ):
+        return phone.as_national
+    return phone.as_international if phone.is_valid() else str(phone)
+
+
+def local_time(moment, pattern="%Y-%m-%d %H:%M"):
+    """`moment` in the practice's time zone, as the office reads it; "" for None."""
+    return timezone.localtime(moment).strftime(pattern) if moment else ""
+
+
+def yes_no(value):
+    return {True: "Yes", False: "No"}.get(value, "")
+
+
+# Each column's heading, and its value for a request annotated by `for_office()`.
+COLUMNS = [
+    ("Reference", lambda r: r.reference),
+    (f"Received ({settings.TIME_ZONE})", lambda r: local_time(r.created_at)),
+    ("Name", lambda r: r.full_name),
+    ("Email", lambda r: r.email),
+    ("Phone", lambda r: phone_for_spreadsheet(r.phone)),
+    ("Preferred contact", lambda r: r.get_contact_method_display()),
+    ("Voicemail OK", lambda r: yes_no(r.voicemail_ok)),
+    ("New or returning", lambda r: r.get_patient_type_display()),
+    ("Urgent", lambda r: yes_no(r.is_urgent)),
+    ("Status", lambda r: r.get_status_display()),
+    ("Assigned to", lambda r: staff_name(r.assignee) if r.assignee else ""),
+    ("Condition", lambda r: r.condition_label),
+    ("Kind of visit", lambda r: r.get_visit_kind_display()),
+    ("Preferred location", lambda r: r.preferred_location_label),
+    ("Preferred date", lambda r: r.preferred_date.isoformat()),
+    ("Preferred time", lambda r: r.get_preferred_time_display()),
+    (f"Appointment ({settings.TIME_ZONE})", lambda r: local_time(r.appointment_starts_at)),
+    ("Appointment location", lambda r: r.appointment_location_name or ""),
+]
+
+
+def appointment_requests_csv(appointment_requests):
+    """A download of these requests (annotated by `for_office()`), one row each."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    filename = f"appointment-requests-{timezone.localdate():%Y-%m-%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # The byte-order mark tells Excel the file is UTF-8, so "Núñez" stays "Núñez".
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow([heading for heading, _ in COLUMNS])
+    for appointment_request in appointment_requests:
+        writer.writerow([spreadsheet_safe(value(appointment_request)) for _, value in COLUMNS])
+    return response
