@@ -37,8 +37,8 @@ up: $(INSTALLED)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start
 
 # The real stack under load (see bench/run.py): prints the figures, saves them under var/bench/.
+# Needs wrk (apt-get install wrk), as the README says.
 bench: $(INSTALLED)
-	command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python bench/run.py
 
 lint: $(INSTALLED)

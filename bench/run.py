@@ -3,26 +3,27 @@
 gunicorn (2 workers) and one Celery worker run as child processes against the PostgreSQL
 and Redis that DATABASE_URL, CELERY_BROKER_URL and REDIS_URL name (by default a
 `practice_bench` database and Redis databases 2 and 3 on 127.0.0.1); the SMTP server
-(aiosmtpd) runs in this process. The figures go to var/bench/results-<time>.json and .md.
-It measures and changes nothing; nothing in CI runs it. Tuned by the environment:
-BENCH_DURATION (10s, in seconds), BENCH_THREADS (2), BENCH_CONNECTIONS (32),
-BENCH_WORKER_CONCURRENCY (1); BENCH_PROFILE=1 also samples a gunicorn worker in each case
-with py-spy and writes var/bench/profile-<case>.txt (bench/sampler.py).
+(aiosmtpd) runs in this process. The processes, the mailbox and the form's answers are the
+tests' own (tests/support/), so that the benchmark measures what the tests check. The
+figures go to var/bench/results-<time>.json and .md. It measures and changes nothing;
+nothing in CI runs it. It needs wrk (Debian's package) and says so when it is missing.
+Tuned by the environment: BENCH_DURATION (10s, in seconds), BENCH_THREADS (2),
+BENCH_CONNECTIONS (32), BENCH_WORKER_CONCURRENCY (1); BENCH_PROFILE=1 also samples a
+gunicorn worker in each case with py-spy and writes var/bench/profile-<case>.txt
+(bench/sampler.py).
 """
 
-import asyncio
 import http.client
 import json
 import os
 import platform
 import re
 import secrets
+import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
-import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
@@ -30,8 +31,14 @@ from urllib.parse import urlencode
 import sampler
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.support.processes import free_port, wait_until  # noqa: E402
+from tests.support.smtp import Mailbox, smtp_server  # noqa: E402
+from tests.support.tasks import celery, worker_arguments  # noqa: E402
+from tests.support.web import gunicorn  # noqa: E402
+
 OUT = ROOT / "var" / "bench"
-BIN = Path(sys.executable).parent
 WRK_SCRIPT = Path(__file__).resolve().parent / "wrk.lua"
 DURATION = os.environ.get("BENCH_DURATION", "10s")
 THREADS = os.environ.get("BENCH_THREADS", "2")
@@ -43,66 +50,29 @@ NOTIFICATIONS = 500
 SLOW_MAIL_SECONDS = 2
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Mailbox:
-    """An aiosmtpd handler that counts what it accepts, after holding each message `hold` s."""
-
-    def __init__(self):
-        self.received = 0
-        self.hold = 0
-
-    async def handle_DATA(self, server, session, envelope):
-        if self.hold:
-            await asyncio.sleep(self.hold)
-        self.received += 1
-        return "250 Message accepted for delivery"
-
-
 class Stack:
-    """The child processes; each in a session of its own, so that stop() ends it whole."""
+    """The child processes (tests/support/processes.py); stop() ends them all."""
 
     def __init__(self):
         self.processes = []
 
-    def start(self, name, command):
-        OUT.mkdir(parents=True, exist_ok=True)
-        with open(OUT / f"{name}.log", "wb") as log:
-            process = subprocess.Popen(
-                command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-            )
+    def add(self, name, process):
         self.processes.append((name, process))
         return process
 
     def check(self):
         for name, process in self.processes:
-            if process.poll() is not None:
-                sys.exit(f"{name} stopped (exit {process.returncode}); see {OUT / name}.log")
+            if not process.running():
+                sys.exit(f"{name} stopped; see {process.log_path}")
 
     def stop(self):
         for _, process in reversed(self.processes):
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-        for _, process in self.processes:
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+            process.stop(timeout=15)
 
 
-def wait_until(condition, timeout, stack):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        stack.check()
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
+def wait_for(condition, timeout, stack):
+    """wait_until, stopping the benchmark as soon as a process of the stack has died."""
+    return wait_until(lambda: stack.check() or condition(), timeout)
 
 
 def environment(smtp_port, web_port):
@@ -204,47 +174,33 @@ def seconds_of(duration):
     return int(match[1]) * {"": 1, "s": 1, "m": 60, "h": 3600}[match[2]]
 
 
-def profile_of(name, gunicorn):
+def profile_of(name, web):
     return (name, gunicorn.pid) if PROFILE else None
 
 
 def post_bodies(port, path, count, condition):
     """`count` valid form bodies, each with a submission key and stamp of its own, and the
     CSRF cookie they were made with (one token from the real form page serves them all)."""
-    from django.utils import timezone
-
-    from appointments.spam import form_stamp
-    from practice.clinic_days import ClinicDays
+    from tests.support.forms import appointment_answers, fresh_submission
 
     status, headers, page = request(port, "GET", path)
     cookie = re.search(r"csrftoken=([^;]+)", headers.get("Set-Cookie", ""))[1]
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
-    open_day = ClinicDays.for_location(None).next_open_day(timezone.localdate() + timedelta(days=3))
+    # The tests' valid answers, for a patient who has had no operation and names no doctor.
     answers = {
+        name: value
+        for name, value in appointment_answers(condition.slug).items()
+        if not name.startswith("surgery_") and name != "referring_doctor"
+    }
+    answers |= {
         "csrfmiddlewaretoken": token,
         "full_name": "Bench Patient",
         "email": "bench@patient.test",
-        "phone": "(201) 555-0199",
-        "contact_method": "phone",
-        "voicemail_ok": "yes",
-        "patient_type": "new",
-        "condition": condition.slug,
-        "visit_kind": "second_opinion",
-        "preferred_date": open_day.isoformat(),
-        "preferred_time": "morning",
         "had_spine_surgery": "no",
-        "has_imaging": "yes",
-        "imaging": ["mri", "x_ray"],
-        "imaging_age": "under_6_months",
-        "message": "The pain came back a year after my fusion.",
-        "consent": "on",
     }
-    shown_at = time.time() - 60
-    bodies = []
-    for _ in range(count):
-        key = uuid.uuid4()
-        fields = {**answers, "submission_key": key, "shown_at": form_stamp(key, shown_at)}
-        bodies.append(urlencode(fields, doseq=True))
+    bodies = [
+        urlencode(answers | fresh_submission(seconds_ago=60), doseq=True) for _ in range(count)
+    ]
     return f"csrftoken={cookie}", bodies
 
 
@@ -276,10 +232,10 @@ def time_notifications(mailbox, stack):
         )
         for appointment_request in requests
     )
-    before = mailbox.received
+    before = len(mailbox.received)
     started = time.monotonic()
     notification_queue(notification_ids=[row.pk for row in rows])
-    if not wait_until(lambda: mailbox.received - before >= NOTIFICATIONS, 300, stack):
+    if not wait_for(lambda: len(mailbox.received) - before >= NOTIFICATIONS, 300, stack):
         return None
     return round(time.monotonic() - started, 1)
 
@@ -330,18 +286,20 @@ POST_CASES = ["Form POST, mail at once", f"Form POST, mail held {SLOW_MAIL_SECON
 
 
 def main():
-    from aiosmtpd.controller import Controller
-
+    if shutil.which("wrk") is None:
+        sys.exit("make bench drives the site with wrk, which is not installed: apt-get install wrk")
     # So that `finally` stops the stack: on SIGTERM, and on Ctrl-C even when started in the
     # background (which leaves SIGINT ignored).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    mailbox = Mailbox()
-    smtp = Controller(mailbox, hostname="127.0.0.1", port=free_port())
+    with smtp_server(Mailbox()) as mailbox:
+        run(mailbox)
+
+
+def run(mailbox):
     port = free_port()
-    os.environ.update(environment(smtp.port, port))
+    os.environ.update(environment(mailbox.port, port))
     create_database(os.environ["DATABASE_URL"])
-    sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
@@ -358,22 +316,20 @@ def main():
     call_command("collectstatic", interactive=False, verbosity=0)
     call_command("load_demo_content", verbosity=0)
 
+    OUT.mkdir(parents=True, exist_ok=True)
+    for log in ["gunicorn.log", "celery.log"]:
+        (OUT / log).unlink(missing_ok=True)
     stack = Stack()
-    smtp.start()
     try:
-        gunicorn = stack.start(
-            "gunicorn",
-            [BIN / "gunicorn", "practice.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+        web = stack.add(
+            "gunicorn", gunicorn(port=port, env=os.environ, log_path=OUT / "gunicorn.log")
         )
-        stack.start(
-            "celery",
-            [BIN / "celery", "-A", "practice", "worker", "--loglevel", "INFO"]
-            + ["--concurrency", WORKER_CONCURRENCY],
-        )
+        arguments = worker_arguments(name="bench", concurrency=WORKER_CONCURRENCY)
+        stack.add("celery", celery(*arguments, env=os.environ, log_path=OUT / "celery.log"))
         celery_app.control.purge()  # nothing left over from an earlier run
-        if not wait_until(lambda: request(port, "GET", "/healthz")[0] == 200, 60, stack):
+        if not wait_for(lambda: request(port, "GET", "/healthz")[0] == 200, 60, stack):
             sys.exit(f"gunicorn did not answer; see {OUT / 'gunicorn.log'}")
-        if not wait_until(lambda: celery_app.control.ping(timeout=0.5), 60, stack):
+        if not wait_for(lambda: celery_app.control.ping(timeout=0.5), 60, stack):
             sys.exit(f"the Celery worker did not answer; see {OUT / 'celery.log'}")
 
         print(f"Timing {NOTIFICATIONS} notifications…", flush=True)
@@ -395,7 +351,7 @@ def main():
                 cache.clear()
             else:
                 request(port, "GET", path)  # one request to warm what it caches
-            results["cases"][name] = wrk(port, path, mode, profile_of(name, gunicorn))
+            results["cases"][name] = wrk(port, path, mode, profile_of(name, web))
 
         cookie, bodies = post_bodies(port, form, 2 * POST_BODIES + 1, condition)
         status, headers, _ = request(port, "POST", form, bodies.pop(), {
@@ -416,7 +372,7 @@ def main():
                 port,
                 form,
                 "post",
-                profile_of(name, gunicorn),
+                profile_of(name, web),
                 BENCH_BODIES=str(bodies_file),
                 BENCH_COOKIE=cookie,
             )
@@ -424,7 +380,6 @@ def main():
         celery_app.control.purge()
     finally:
         stack.stop()
-        smtp.stop()
 
     stamp = datetime.now().strftime("%Y-%m-%d-%H%M")
     markdown = table(results)

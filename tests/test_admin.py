@@ -16,7 +16,7 @@ from faq.models import Question
 from practice.models import Closure, Location, Practice, Surgeon
 from tests import factories
 from tests.factories import ConditionFactory, SurgeonFactory
-from tests.support import PNG_1X1, admin_form_data
+from tests.support.forms import PNG_1X1, admin_form_data
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,8 @@ from tests.factories import (
     QuestionFactory,
     SurgeonFactory,
 )
-from tests.support import admin_form_data, redis_cache, require
+from tests.support.environment import redis_cache, require
+from tests.support.forms import admin_form_data
 
 pytestmark = pytest.mark.django_db
 

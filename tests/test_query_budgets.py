@@ -18,7 +18,7 @@ from tests.factories import (
     QuestionFactory,
     SurgeonFactory,
 )
-from tests.support import redis_cache
+from tests.support.environment import redis_cache
 
 pytestmark = pytest.mark.django_db
 

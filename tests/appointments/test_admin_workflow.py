@@ -23,7 +23,7 @@ from tests.factories import (
     StatusChangeFactory,
     UserFactory,
 )
-from tests.support import admin_form_data
+from tests.support.forms import admin_form_data
 
 pytestmark = pytest.mark.django_db
 

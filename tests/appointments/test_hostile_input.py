@@ -21,7 +21,7 @@ from appointments.emails import build_email
 from appointments.forms import AppointmentRequestForm
 from appointments.models import AppointmentRequest, Notification
 from tests.factories import LocationFactory
-from tests.support import fresh_submission
+from tests.support.forms import fresh_submission
 
 pytestmark = pytest.mark.django_db
 

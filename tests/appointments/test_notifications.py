@@ -9,7 +9,7 @@ from appointments import services
 from appointments.models import Notification
 from appointments.tasks import send_notification
 from tests.factories import AppointmentRequestFactory, NotificationFactory
-from tests.support import free_port
+from tests.support.processes import free_port
 
 pytestmark = pytest.mark.django_db
 

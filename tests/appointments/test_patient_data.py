@@ -20,7 +20,7 @@ from tests.factories import (
     OfficeNoteFactory,
     UserFactory,
 )
-from tests.support import celery_publishing_to
+from tests.support.tasks import celery_publishing_to
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,9 @@ from django.urls import reverse
 from appointments import spam
 from appointments.models import AppointmentRequest
 from tests.factories import PracticeFactory
-from tests.support import free_port, fresh_submission, redis_cache
+from tests.support.environment import redis_cache
+from tests.support.forms import fresh_submission, new_address
+from tests.support.processes import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -28,12 +30,6 @@ HOUR = 60 * MINUTE
 def minimum_time(settings):
     settings.APPOINTMENT_FORM_MIN_SECONDS = 3
     return settings.APPOINTMENT_FORM_MIN_SECONDS
-
-
-def new_address():
-    """An address of its own, so that no other test's requests (nor another run's, which
-    Redis keeps for the hour) count against it: one of the documentation's IPv6 /64s."""
-    return f"2001:db8:{uuid.uuid4().hex[:4]}:{uuid.uuid4().hex[:4]}::1"
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from appointments.models import AppointmentRequest, Notification
 from tests.factories import ConditionFactory, LocationFactory, PracticeFactory
-from tests.support import fresh_submission
+from tests.support.forms import fresh_submission
 
 pytestmark = pytest.mark.django_db
 

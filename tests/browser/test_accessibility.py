@@ -7,19 +7,17 @@ practices. The pages show the demo content that `load_demo_content` loads on a f
 import io
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 from playwright.sync_api import expect
 
 from appointments import links
 from conditions.models import Condition
 from practice.models import Location
+from tests.browser.axe import assert_accessible
 from tests.browser.patient import answer, fill_in_a_valid_request
 from tests.factories import AppointmentFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-AXE = Axe()
 
 
 @pytest.fixture
@@ -33,32 +31,6 @@ def site(transactional_db, live_server):
 def page(request, site):
     """Each test runs twice: on a phone (360 px wide) and on a desktop screen (1280 px)."""
     return request.getfixturevalue(f"{request.param}_page")
-
-
-def axe_report(page):
-    """Every axe violation on the page, with the selectors of the failing elements."""
-    # Patients open the answers that <details> hide, so axe checks them open.
-    page.evaluate("document.querySelectorAll('details').forEach(details => details.open = true)")
-    lines = []
-    for violation in AXE.run(page).response["violations"]:
-        lines.append(
-            f"{violation['id']} ({violation['impact']}): {violation['help']} "
-            f"<{violation['helpUrl']}>"
-        )
-        for node in violation["nodes"]:
-            # A target is a list of selectors, one more for each iframe or shadow root.
-            selector = " >>> ".join(
-                " ".join(part) if isinstance(part, list) else part for part in node["target"]
-            )
-            lines.append(f"  - {selector}: {' '.join(node['failureSummary'].split())}")
-    return "\n".join(lines)
-
-
-def assert_accessible(page):
-    __tracebackhide__ = True
-    expect(page.locator("h1"), "a page has exactly one h1").to_have_count(1)
-    report = axe_report(page)
-    assert not report, f"axe found violations on {page.url}:\n{report}"
 
 
 def assert_skip_link_works(page):

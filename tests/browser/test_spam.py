@@ -4,15 +4,14 @@ import re
 import time
 
 import pytest
-from django.db import connections
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from appointments.models import AppointmentRequest
-from tests.appointments.test_spam import new_address
+from tests.browser.axe import assert_accessible
 from tests.browser.patient import fill_in_a_valid_request
-from tests.browser.test_accessibility import assert_accessible
-from tests.conftest import CHROMIUM_ARGS
 from tests.factories import PracticeFactory
+from tests.support.browser import chromium
+from tests.support.forms import new_address
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,16 +24,8 @@ def browser(chromium_path):
     field's `autofill-prediction` attribute, and how it came to it into
     `autofill-information`: the same heuristics that decide what it offers to fill.
     """
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=chromium_path,
-                args=[*CHROMIUM_ARGS, "--enable-features=AutofillShowTypePredictions"],
-            )
-            yield browser
-            browser.close()
-            connections.close_all()
+    with chromium(chromium_path, "--enable-features=AutofillShowTypePredictions") as browser:
+        yield browser
 
 
 def autofill_information(field):

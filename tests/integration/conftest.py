@@ -6,22 +6,21 @@ tasks and a task left over from one test (a retry still waiting) never reaches a
 """
 
 import asyncio
-import os
 import re
 import shutil
-import signal
 import socket
-import subprocess
 import threading
 import uuid
-from contextlib import suppress
-from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
 
-from tests.conftest import celery_environment, celery_process
-from tests.support import Mailbox, free_port, require, wait_until
+from tests.live_stack import live_environment
+from tests.support.environment import require
+from tests.support.processes import ChildProcess, free_port, wait_until
+from tests.support.smtp import Mailbox
+from tests.support.tasks import beat_arguments, celery, worker_arguments
+from tests.support.web import Browserless, gunicorn
 
 # Timings short enough for tests; the settings read them from the environment.
 FAST_OUTBOX = {
@@ -45,22 +44,19 @@ class RedisServer:
         self.process = None
 
     def start(self):
-        with open(self.log_path, "ab") as log:
-            self.process = subprocess.Popen(
-                [
-                    *("redis-server", "--port", str(self.port), "--bind", "127.0.0.1"),
-                    *("--save", "", "--appendonly", "no"),
-                ],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        assert wait_until(self.answers, timeout=10), self.log_path.read_text()
+        self.process = ChildProcess(
+            [
+                *("redis-server", "--port", str(self.port), "--bind", "127.0.0.1"),
+                *("--save", "", "--appendonly", "no"),
+            ],
+            log_path=self.log_path,
+        )
+        assert wait_until(self.answers, timeout=10), self.process.log()
 
     def stop(self):
         """Stop it, losing whatever it held, as a broker that crashed would."""
         if self.process is not None:
             self.process.kill()
-            self.process.wait(timeout=10)
             self.process = None
 
     def answers(self):
@@ -163,88 +159,48 @@ def mail_server():
 
 
 @pytest.fixture
-def celery_processes(smtp_server, tmp_path, request):
-    """Start Celery workers and beat for this test's broker and mail server; all stop at
-    the end of the test. `start(kind, broker=..., mail=..., **environment)`."""
+def celery_processes(tmp_path):
+    """Start Celery workers and beat for this test's broker and mail server; all are
+    killed at the end of the test. `start(kind, broker=..., mail=..., **environment)`."""
     started = []
 
     def start(kind, *, broker, mail, name=None, concurrency=1, **extra_environment):
-        _, environment = celery_environment(smtp_server)
-        environment |= FAST_OUTBOX | extra_environment
+        environment = live_environment(mail.port) | FAST_OUTBOX | extra_environment
         environment |= {"CELERY_BROKER_URL": broker.url, "EMAIL_URL": mail.url}
         name = name or f"{kind}-{len(started) + 1}"
         if kind == "worker":
-            arguments = [
-                *("worker", "--hostname", f"{name}-{uuid.uuid4().hex[:6]}@%h"),
-                *("--concurrency", str(concurrency), "--without-gossip", "--without-mingle"),
-                *("--loglevel", "INFO"),
-            ]
+            arguments = worker_arguments(
+                name=f"{name}-{uuid.uuid4().hex[:6]}", concurrency=concurrency
+            )
         else:
-            arguments = ["beat", "--schedule", str(tmp_path / f"{name}-schedule")]
-            arguments += ["--loglevel", "INFO"]
-        context = celery_process(arguments, environment, tmp_path / f"{name}.log")
-        process = context.__enter__()
+            arguments = beat_arguments(schedule_path=tmp_path / f"{name}-schedule")
+        process = celery(*arguments, env=environment, log_path=tmp_path / f"{name}.log")
         process.name = name
-        started.append((context, process))
+        started.append(process)
         if kind == "worker":
-            assert wait_until(lambda: " ready." in log_of(process), timeout=30), log_of(process)
+            assert wait_until(lambda: " ready." in process.log(), timeout=30), process.log()
         return process
 
     yield start
-    for context, process in reversed(started):
+    for process in reversed(started):
         # These processes have nothing left worth finishing, and even a cold shutdown
         # takes seconds per test.
-        kill_with_children(process.pid)
-        context.__exit__(None, None, None)
+        process.kill()
 
 
-def log_of(process):
-    return Path(process.log_path).read_text(errors="replace")
-
-
-def children_of(pid):
-    """The processes whose parent is `pid` (a prefork worker's pool processes)."""
-    children = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            # The command name, in parentheses, may hold spaces: fields after it are fixed.
-            parent = int(stat.rsplit(")", 1)[1].split()[1])
-            if parent == pid:
-                children.append(int(entry.name))
-    return children
-
-
-def connected_to(port, pids):
-    """Which of `pids` has a TCP connection open to this loopback port (e.g. the SMTP
-    server's), found through /proc as `ss -p` would."""
-    remote = f"0100007F:{port:04X}"
-    inodes = set()
-    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
-        fields = line.split()
-        if fields[2] == remote and fields[3] == "01":  # 01: established
-            inodes.add(f"socket:[{fields[9]}]")
-    for pid in pids:
-        for fd in Path(f"/proc/{pid}/fd").iterdir():
-            try:
-                if os.readlink(fd) in inodes:
-                    return pid
-            except OSError:
-                continue
-    return None
-
-
-def kill(pid):
-    with suppress(ProcessLookupError):  # gone already
-        os.kill(pid, signal.SIGKILL)
-
-
-def kill_with_children(pid):
-    """SIGKILL a process and its pool processes, as when its machine is lost."""
-    children = children_of(pid)
-    kill(pid)
-    for child in children:
-        kill(child)
+@pytest.fixture
+def web_server(redis_server, mail_server, tmp_path):
+    """gunicorn with two worker processes, as in production (Procfile), against the test
+    database, queueing tasks on the test's own broker."""
+    environment = live_environment(mail_server.port) | {
+        "DJANGO_SETTINGS_MODULE": "tests.integration.live_settings",
+        "CELERY_BROKER_URL": redis_server.url,
+    }
+    port = free_port()
+    server = gunicorn(port=port, env=environment, log_path=tmp_path / "gunicorn.log")
+    server.url = f"http://127.0.0.1:{port}"
+    try:
+        assert wait_until(Browserless(server.url).answers, timeout=30), server.log()
+        yield server
+    finally:
+        server.kill()

@@ -14,9 +14,9 @@ import pytest
 
 from appointments.models import AppointmentRequest, Notification
 from tests.factories import PracticeFactory
-from tests.integration.conftest import log_of
-from tests.integration.test_request_flow import Browserless
-from tests.support import celery_publishing_to, wait_until
+from tests.support.processes import wait_until
+from tests.support.tasks import celery_publishing_to
+from tests.support.web import Browserless
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -30,7 +30,7 @@ def health(live_server):
 
 
 def sweeps_sent(beat):
-    return len(re.findall(r"Sending due task requeue-waiting-notifications", log_of(beat)))
+    return len(re.findall(r"Sending due task requeue-waiting-notifications", beat.log()))
 
 
 def test_request_made_while_the_broker_is_down_is_emailed_once_it_is_back(
@@ -64,8 +64,8 @@ def test_request_made_while_the_broker_is_down_is_emailed_once_it_is_back(
         redis_server.start()
         assert health(live_server)[0] == 200
         assert wait_until(lambda: len(mail_server.messages) >= 2, timeout=60), (
-            log_of(worker)[-3000:],
-            log_of(beat)[-3000:],
+            worker.log()[-3000:],
+            beat.log()[-3000:],
         )
         assert wait_until(
             lambda: set(rows.values_list("status", flat=True)) == {"sent"}, timeout=10
@@ -73,7 +73,7 @@ def test_request_made_while_the_broker_is_down_is_emailed_once_it_is_back(
 
     # However often the sweep runs after that, nothing is sent twice.
     swept = sweeps_sent(beat)
-    assert wait_until(lambda: sweeps_sent(beat) >= swept + 3, timeout=30), log_of(beat)[-3000:]
+    assert wait_until(lambda: sweeps_sent(beat) >= swept + 3, timeout=30), beat.log()[-3000:]
     messages = mail_server.messages
     assert len(messages) == 2
     assert Counter(message["Message-ID"] for message in messages) == {

@@ -6,8 +6,8 @@ import pytest
 
 from appointments.models import Notification
 from tests.factories import PracticeFactory
-from tests.integration.test_request_flow import Browserless
-from tests.support import wait_until
+from tests.support.processes import wait_until
+from tests.support.web import Browserless
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -38,7 +38,7 @@ def test_a_request_leaves_no_patient_detail_in_any_log(
 ):
     PracticeFactory(office_recipients="office@practice.test")
     caplog.set_level(logging.DEBUG)
-    log_before = celery_worker.log_path.read_text()
+    log_before = celery_worker.log()
 
     Browserless(live_server.url).submit("/appointments/", valid_form_data | PATIENT)
 
@@ -47,7 +47,7 @@ def test_a_request_leaves_no_patient_detail_in_any_log(
         lambda: set(Notification.objects.values_list("status", flat=True)) == {"sent"},
         timeout=20,
     )
-    worker_lines = celery_worker.log_path.read_text()[len(log_before) :]
+    worker_lines = celery_worker.log()[len(log_before) :]
     assert "send_notification" in worker_lines  # the worker's log was captured
     web_lines = "\n".join(
         f"{record.getMessage()} {record.exc_text or ''}"

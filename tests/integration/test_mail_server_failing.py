@@ -14,8 +14,8 @@ from appointments import services
 from appointments.models import Notification
 from practice.groups import OFFICE_STAFF
 from tests.factories import AppointmentRequestFactory, PracticeFactory, UserFactory
-from tests.integration.conftest import log_of
-from tests.support import celery_publishing_to, wait_until
+from tests.support.processes import wait_until
+from tests.support.tasks import celery_publishing_to
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -60,7 +60,7 @@ def test_failing_mail_server_is_tried_with_back_off_until_the_row_is_failed(
 
         assert wait_until(
             lambda: Notification.objects.get(pk=notification.pk).status == "failed", timeout=30
-        ), log_of(worker)[-3000:]
+        ), worker.log()[-3000:]
 
     notification.refresh_from_db()
     assert notification.attempts == MAX_ATTEMPTS
@@ -69,7 +69,7 @@ def test_failing_mail_server_is_tried_with_back_off_until_the_row_is_failed(
         assert mail_server.handler.attempts == [how] * MAX_ATTEMPTS
     assert mail_server.messages == []
     # Each retry waited its turn, from the row's clock.
-    assert log_of(worker).count("Retry in") == MAX_ATTEMPTS - 1
+    assert worker.log().count("Retry in") == MAX_ATTEMPTS - 1
 
 
 def test_staff_send_a_failed_email_again_and_it_arrives_once(

@@ -4,41 +4,14 @@ The form is posted over HTTP to the live server; a Celery worker process takes t
 tasks from Redis and sends both emails to an SMTP server on loopback.
 """
 
-import http.cookiejar
-import re
-import urllib.parse
-import urllib.request
-
 import pytest
 
 from appointments.models import AppointmentRequest, Notification
 from tests.factories import PracticeFactory
-from tests.support import wait_until
+from tests.support.processes import wait_until
+from tests.support.web import Browserless
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
-
-
-class Browserless:
-    """Just enough of a browser: cookies, the CSRF token, redirects."""
-
-    def __init__(self, base_url):
-        self.base_url = base_url
-        cookies = urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
-        self.opener = urllib.request.build_opener(cookies)
-
-    def get(self, path):
-        with self.opener.open(self.base_url + path, timeout=10) as response:
-            return response.geturl(), response.read().decode()
-
-    def submit(self, path, fields):
-        _, page = self.get(path)
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-        data = urllib.parse.urlencode(fields | {"csrfmiddlewaretoken": token}, doseq=True).encode()
-        request = urllib.request.Request(
-            self.base_url + path, data=data, headers={"Referer": self.base_url + path}
-        )
-        with self.opener.open(request, timeout=10) as response:
-            return response.geturl(), response.read().decode()
 
 
 def test_request_reaches_the_office_and_the_patient_by_email(

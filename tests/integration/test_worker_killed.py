@@ -22,14 +22,8 @@ from django.core import mail
 from appointments import services
 from appointments.models import Notification
 from tests.factories import AppointmentRequestFactory, PracticeFactory
-from tests.integration.conftest import (
-    children_of,
-    connected_to,
-    kill,
-    kill_with_children,
-    log_of,
-)
-from tests.support import celery_publishing_to, wait_until
+from tests.support.processes import connected_to, kill, wait_until
+from tests.support.tasks import celery_publishing_to
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -47,8 +41,8 @@ def queue_office_email(broker):
 
 def the_sending_process(mail_server, workers):
     """Wait until the mail server holds a message; return the pool process sending it."""
-    assert mail_server.handler.holding.wait(timeout=30), [log_of(w)[-2000:] for w in workers]
-    pool = [child for worker in workers for child in children_of(worker.pid)]
+    assert mail_server.handler.holding.wait(timeout=30), [w.log()[-2000:] for w in workers]
+    pool = [child for worker in workers for child in worker.children()]
     sender = connected_to(mail_server.port, pool)
     assert sender, pool
     return sender
@@ -96,7 +90,7 @@ def test_task_of_a_killed_pool_process_goes_back_to_the_broker_and_is_sent_once(
     release_after_the_kill(mail_server, notification)
 
     assert_sent_once(mail_server, notification)
-    logs = "".join(log_of(worker) for worker in workers)
+    logs = "".join(worker.log() for worker in workers)
     assert "WorkerLostError" in logs
     assert "signal 9 (SIGKILL)" in logs
     received = re.findall(r"Task appointments\.send_notification\[(\S+)\] received", logs)
@@ -122,20 +116,20 @@ def test_email_of_a_lost_worker_is_swept_up_and_sent_once_by_another(
     notification = queue_office_email(redis_server)
 
     sender = the_sending_process(mail_server, workers)
-    [lost] = [worker for worker in workers if sender in children_of(worker.pid)]
-    kill_with_children(lost.pid)
+    [lost] = [worker for worker in workers if sender in worker.children()]
+    lost.kill()
     release_after_the_kill(mail_server, notification)
 
     assert_sent_once(mail_server, notification)
     [survivor] = [worker for worker in workers if worker is not lost]
-    assert "appointments.requeue_waiting_notifications" in log_of(beat)
+    assert "appointments.requeue_waiting_notifications" in beat.log()
     assert re.search(
-        r"requeue_waiting_notifications\[\S+\] succeeded in \S+: [1-9]", log_of(survivor)
+        r"requeue_waiting_notifications\[\S+\] succeeded in \S+: [1-9]", survivor.log()
     )
     # Later sweeps find nothing to send.
-    sweeps = log_of(survivor).count("requeue_waiting_notifications")
+    sweeps = survivor.log().count("requeue_waiting_notifications")
     assert wait_until(
-        lambda: log_of(survivor).count("requeue_waiting_notifications") >= sweeps + 6, timeout=10
+        lambda: survivor.log().count("requeue_waiting_notifications") >= sweeps + 6, timeout=10
     )
     assert len(mail_server.messages) == 1
 

@@ -12,7 +12,8 @@ from django.urls import reverse
 from appointments.views import AppointmentRequestView
 from faq.views import QuestionListView
 from practice.models import Practice
-from tests.support import free_port, require
+from tests.support.environment import require
+from tests.support.processes import free_port
 
 # What Django's debug pages and a Python traceback show; none may reach a patient.
 TRACES = ["Traceback", "most recent call last", "RuntimeError", "site-packages", "DEBUG"]

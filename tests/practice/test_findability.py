@@ -18,7 +18,7 @@ from tests.factories import (
     QuestionFactory,
     SurgeonFactory,
 )
-from tests.support import PNG_1X1
+from tests.support.forms import PNG_1X1
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,8 @@ from tests.factories import (
     OpeningHoursFactory,
     SurgeonFactory,
 )
-from tests.support import celery_publishing_to, redis_cache
+from tests.support.environment import redis_cache
+from tests.support.tasks import celery_publishing_to
 
 pytestmark = pytest.mark.django_db
 

@@ -22,10 +22,10 @@ from tests.factories import (
     PracticeFactory,
     UserFactory,
 )
-from tests.integration.test_request_flow import Browserless
-from tests.support import wait_until
+from tests.support.processes import wait_until
+from tests.support.web import Browserless
 
-pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.integration, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PRACTICE_ZONE = ZoneInfo("America/New_York")
 CLINICAL_WORDS = ["fusion", "St Example Hospital", "weakness", "numbness", "bladder"]

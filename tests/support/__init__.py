@@ -1,0 +1,11 @@
+"""Helpers for the tests and for `make bench` (bench/ imports them too): plain functions
+and classes, no fixtures. The fixtures that use them live beside the tests that need them
+(tests/conftest.py, tests/live_stack.py, tests/browser/ and tests/integration/).
+
+- environment: whether this machine has a service, and skipping or failing without it;
+- processes: free ports, waiting for a condition, child processes with a log;
+- smtp: a real SMTP server on loopback and the mailbox behind it;
+- tasks: Celery publishing to a real broker, and its worker and beat processes;
+- web: gunicorn serving the site, and a client that posts forms as a browser does;
+- forms: what a patient's and a member of staff's forms post.
+"""

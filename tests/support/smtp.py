@@ -1,0 +1,56 @@
+"""A real SMTP server (aiosmtpd) on a loopback port, and the mailbox it delivers to."""
+
+import asyncio
+import email
+import email.policy
+from contextlib import contextmanager
+
+from .processes import free_port, wait_until
+
+
+class Mailbox:
+    """An aiosmtpd handler that keeps every message the server accepts, after holding
+    each for `hold` seconds (a slow mail server). Messages are kept as they arrived and
+    read on demand, so that a server taking thousands (make bench) does little work."""
+
+    def __init__(self, hold=0):
+        self.hold = hold
+        self.received = []
+        self._parsed = []
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.hold:
+            await asyncio.sleep(self.hold)
+        self.received.append(envelope.content)
+        return "250 Message accepted for delivery"
+
+    @property
+    def messages(self):
+        """The messages accepted so far, as email.message.EmailMessage objects."""
+        for content in self.received[len(self._parsed) :]:
+            self._parsed.append(email.message_from_bytes(content, policy=email.policy.default))
+        return list(self._parsed)
+
+    def clear(self):
+        self.received.clear()
+        self._parsed.clear()
+
+    def wait_for(self, count, timeout=30):
+        wait_until(lambda: len(self.received) >= count, timeout)
+        return self.messages
+
+
+@contextmanager
+def smtp_server(handler=None):
+    """Serve `handler` (a new Mailbox by default) on a free loopback port; yields it, with
+    the port in `handler.port`."""
+    from aiosmtpd.controller import Controller
+
+    handler = handler or Mailbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    handler.port = controller.port
+    try:
+        yield handler
+    finally:
+        controller.stop()
