@@ -31,6 +31,7 @@ from urllib.parse import urlencode
 import sampler
 
 ROOT = Path(__file__).resolve().parent.parent
+# Run as a script, from bench/: the project's packages are found from the root.
 sys.path.insert(0, str(ROOT))
 
 from tests.support.processes import free_port, wait_until  # noqa: E402
@@ -183,7 +184,7 @@ def post_bodies(port, path, count, condition):
     CSRF cookie they were made with (one token from the real form page serves them all)."""
     from tests.support.forms import appointment_answers, fresh_submission
 
-    status, headers, page = request(port, "GET", path)
+    _, headers, page = request(port, "GET", path)
     cookie = re.search(r"csrftoken=([^;]+)", headers.get("Set-Cookie", ""))[1]
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
     # The tests' valid answers, for a patient who has had no operation and names no doctor.
@@ -354,7 +355,7 @@ def run(mailbox):
             results["cases"][name] = wrk(port, path, mode, profile_of(name, web))
 
         cookie, bodies = post_bodies(port, form, 2 * POST_BODIES + 1, condition)
-        status, headers, _ = request(port, "POST", form, bodies.pop(), {
+        status, _, _ = request(port, "POST", form, bodies.pop(), {
             "Content-Type": "application/x-www-form-urlencoded",
             "Cookie": cookie,
         })  # fmt: skip
@@ -381,7 +382,7 @@ def run(mailbox):
     finally:
         stack.stop()
 
-    stamp = datetime.now().strftime("%Y-%m-%d-%H%M")
+    stamp = datetime.now().astimezone().strftime("%Y-%m-%d-%H%M")
     markdown = table(results)
     (OUT / f"results-{stamp}.json").write_text(json.dumps(results, indent=2) + "\n")
     (OUT / f"results-{stamp}.md").write_text(markdown + "\n")

@@ -19,7 +19,7 @@ def client_address(request):
     proxies = settings.TRUSTED_PROXY_COUNT
     forwarded = [
         part.strip()
-        for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        for part in request.headers.get("x-forwarded-for", "").split(",")
         if part.strip()
     ]
     if proxies and len(forwarded) >= proxies and _ip(forwarded[-proxies]):

@@ -211,7 +211,7 @@ class Weekday(models.IntegerChoices):
 
 class OpeningHours(models.Model):
     location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="opening_hours")
-    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    weekday = models.PositiveSmallIntegerField(choices=Weekday)
     opens = models.TimeField()
     closes = models.TimeField()
 

@@ -8,7 +8,7 @@ from functools import partial
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path, re_path
+from django.urls import include, path
 
 from appointments.sitemaps import AppointmentRequestSitemap
 from conditions.sitemaps import ConditionListSitemap, ConditionSitemap, conditions_changed
@@ -36,7 +36,7 @@ urlpatterns = [
     path("sitemap.xml", public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     # Staff's uploads (the surgeon's photo) are few and small; Django serves them, so the
     # site needs no other web server. A front proxy may serve MEDIA_ROOT itself instead.
-    re_path(r"^media/(?P<path>.+)$", views.media, name="media"),
+    path("media/<path:path>", views.media, name="media"),
     path("", include("practice.site_urls")),
 ]
 

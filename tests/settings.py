@@ -10,7 +10,7 @@ import os
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-suite-only-not-a-secret")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,testserver")
 
-from practice.settings import *  # noqa: E402, F403
+from practice.settings import *  # noqa: F403
 
 # Plain storage, so tests need no collectstatic.
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405

@@ -28,6 +28,7 @@ from tests.support.forms import admin_form_data
 pytestmark = pytest.mark.django_db
 
 Status = AppointmentRequest.Status
+PRACTICE_ZONE = timezone.get_current_timezone()
 CHANGELIST = reverse("admin:appointments_appointmentrequest_changelist")
 EXPORT = reverse("admin:appointments_appointmentrequest_export")
 
@@ -179,7 +180,7 @@ def test_a_day_the_clinic_is_closed_is_refused(office, location):
 
 
 def test_the_page_shows_the_booked_appointment_in_the_office_fields(office):
-    appointment = AppointmentFactory(starts_at=timezone.make_aware(datetime(2031, 3, 4, 9, 15)))
+    appointment = AppointmentFactory(starts_at=datetime(2031, 3, 4, 9, 15, tzinfo=PRACTICE_ZONE))
 
     form = office.get(change_url(appointment.appointment_request)).context["adminform"].form
 
@@ -421,7 +422,7 @@ def test_the_export_defuses_cells_a_spreadsheet_would_run(office):
 
 
 def test_the_export_gives_times_in_the_practice_time_zone(office):
-    booked = AppointmentFactory(starts_at=timezone.make_aware(datetime(2031, 3, 4, 9, 15)))
+    booked = AppointmentFactory(starts_at=datetime(2031, 3, 4, 9, 15, tzinfo=PRACTICE_ZONE))
     AppointmentRequest.objects.filter(pk=booked.appointment_request.pk).update(
         created_at=datetime(2031, 1, 2, 3, 4, tzinfo=UTC)
     )

@@ -534,7 +534,7 @@ def test_link_for_an_appointment_since_deleted_reads_as_expired(client, booked):
 
 
 def test_manage_link_is_absolute_on_the_public_site(booked):
-    appointment, path = booked
+    appointment, _ = booked
 
     assert links.manage_url(appointment).startswith("https://practice.test/appointments/manage/")
 

@@ -262,7 +262,7 @@ def test_the_same_key_and_stamp_twice_is_one_request_with_the_thanks_page_both_t
 
 
 def test_tampered_stamp_is_refused(client, valid_form_data):
-    value, signature = valid_form_data["shown_at"].rsplit(":", 1)
+    _, signature = valid_form_data["shown_at"].rsplit(":", 1)
     tampered = f"{spam.form_stamp(time.time() - 2 * HOUR).rsplit(':', 1)[0]}:{signature}"
 
     response = client.post(FORM_URL, valid_form_data | {"shown_at": tampered})

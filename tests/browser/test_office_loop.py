@@ -146,7 +146,7 @@ def test_urgent_request_to_scheduled_reminded_and_cancelled(
 
     # The patient cancels through the link in the confirmation; the office is told.
     path = re.search(r"https://practice\.test(/appointments/manage/\S+/)", text_of(confirmation))[1]
-    landed_on, page = patient.submit(path, {"action": "cancel"})
+    _, page = patient.submit(path, {"action": "cancel"})
     assert "Your appointment is cancelled" in page
     assert wait_until(lambda: with_subject(mailbox, "Cancelled by the patient"), timeout=30)
 
