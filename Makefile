@@ -8,7 +8,7 @@ MANAGE := $(BIN)/python manage.py
 # `make run` uses the embedded defaults whatever the shell exports.
 EMBEDDED := env -u DATABASE_URL -u CELERY_BROKER_URL -u REDIS_URL -u EMAIL_URL DJANGO_DEBUG=true
 
-.PHONY: run test up bench lint format superuser clean
+.PHONY: run test up bench lint format hooks superuser clean
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,6 @@ run: $(INSTALLED)
 	$(EMBEDDED) $(MANAGE) runserver 127.0.0.1:8000
 
 test: $(INSTALLED) lint
-	DJANGO_SETTINGS_MODULE=tests.settings $(MANAGE) makemigrations --check --dry-run
 	$(BIN)/pytest
 
 # The real stack on one machine: gunicorn, a Celery worker and Celery beat, against the
@@ -41,13 +40,18 @@ up: $(INSTALLED)
 bench: $(INSTALLED)
 	$(BIN)/python bench/run.py
 
+# The checks of .pre-commit-config.yaml on every file; a check that changes a file fails.
 lint: $(INSTALLED)
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	$(BIN)/pre-commit run --all-files --show-diff-on-failure
+
+# The same checks on each commit's files, before the commit is made.
+hooks: $(INSTALLED)
+	$(BIN)/pre-commit install
 
 format: $(INSTALLED)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+	git ls-files 'templates/*.html' | xargs $(BIN)/djhtml
 
 superuser: $(INSTALLED)
 	mkdir -p var
