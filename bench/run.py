@@ -175,8 +175,8 @@ def seconds_of(duration):
     return int(match[1]) * {"": 1, "s": 1, "m": 60, "h": 3600}[match[2]]
 
 
-def profile_of(name, web):
-    return (name, gunicorn.pid) if PROFILE else None
+def profile_of(name, server):
+    return (name, server.pid) if PROFILE else None
 
 
 def post_bodies(port, path, count, condition):
