@@ -18,13 +18,14 @@ from . import views
 from .page_cache import public_page
 from .sitemaps import HomeSitemap, SurgeonSitemap
 
+# The site's fixed pages first, then each condition page and each surgeon's profile.
 SITEMAPS = {
     # The home page shows the featured conditions.
     "home": partial(HomeSitemap, shows=[conditions_changed]),
     "condition-list": ConditionListSitemap,
-    "conditions": ConditionSitemap,
     "faq": QuestionListSitemap,
     "appointments": AppointmentRequestSitemap,
+    "conditions": ConditionSitemap,
     "surgeons": SurgeonSitemap,
 }
 
