@@ -301,21 +301,34 @@ class AppointmentRequestAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "assignee":
-            kwargs["queryset"] = services.appointment_request_assignees()
+            kwargs["queryset"] = services.appointment_request_list_assignees()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_add_permission(self, request):
         # Requests come from patients, through the form.
         return False
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as refused:
+            # The form checked the services' rules a moment before the save: what changed
+            # in between (the minute turned, a closure was added) is said, nothing saved.
+            message = f"Nothing was saved: {' '.join(refused.messages)}"
+            self.message_user(request, message, messages.ERROR)
+            return redirect(request.get_full_path())
+
     def save_model(self, request, obj, form, change):
-        scheduled = form.cleaned_data["status"] == AppointmentRequest.Status.SCHEDULED
+        data = form.cleaned_data
+        scheduled = data["status"] == AppointmentRequest.Status.SCHEDULED
         services.appointment_request_update(
             appointment_request=obj,
-            status=form.cleaned_data["status"],
+            status=data["status"],
             by=request.user,
-            starts_at=form.cleaned_data["starts_at"] if scheduled else None,
-            location=form.cleaned_data["appointment_location"] if scheduled else None,
+            assignee=data["assignee"],
+            is_urgent=data["is_urgent"],
+            starts_at=data["starts_at"] if scheduled else None,
+            location=data["appointment_location"] if scheduled else None,
         )
 
     def save_formset(self, request, form, formset, change):

@@ -19,6 +19,8 @@ from django_ratelimit.core import get_usage
 
 from practice.client_address import client_address
 
+from . import services
+
 logger = logging.getLogger(__name__)
 
 STAMP_SALT = "appointments.form-stamp"
@@ -76,15 +78,19 @@ def stamp_problem(stamp, key, now=None):
     return None
 
 
-def rate_limit_wait(request):
+def rate_limit_wait(request, *, submission_key):
     """Count one accepted request from this address; seconds to wait if it is one too many.
 
-    None means go ahead. When the count cannot be kept (the cache is down, or the address
-    is unknown) the request goes ahead too: a patient's request matters more than spam.
+    None means go ahead. A second tap on "Send" (a submission key saved already) is not
+    another request, and is not counted: it finds the first. When the count cannot be
+    kept (the cache is down, or the address is unknown) the request goes ahead too: a
+    patient's request matters more than spam.
     """
     limit = settings.APPOINTMENT_REQUESTS_PER_HOUR
     address = client_address(request)
     if not limit or address is None:
+        return None
+    if services.appointment_request_exists(submission_key=submission_key):
         return None
     try:
         usage = get_usage(

@@ -2,7 +2,6 @@ import math
 
 from django.conf import settings
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
@@ -38,9 +37,8 @@ class AppointmentRequestView(PageMixin, FormView):
 
     def form_valid(self, form):
         fields = form.request_fields()
-        # A second tap on "Send" is not another request: it finds the first.
-        received = services.appointment_request_received(submission_key=fields["submission_key"])
-        if not received and (wait := spam.rate_limit_wait(self.request)):
+        wait = spam.rate_limit_wait(self.request, submission_key=fields["submission_key"])
+        if wait:
             return self.too_many_requests(wait)
         appointment_request = services.appointment_request_create(**fields)
         self.request.session[REFERENCE_SESSION_KEY] = appointment_request.reference
@@ -96,8 +94,6 @@ class ManageAppointmentView(PageMixin, TemplateView):
         except links.LinkInvalid:
             return self.link_problem("appointments/link_invalid.html", status=400)
         except links.LinkExpired:
-            return self.link_problem("appointments/link_expired.html", status=410)
-        if self.appointment.starts_at <= timezone.now():
             return self.link_problem("appointments/link_expired.html", status=410)
         response = super().dispatch(request, *args, **kwargs)
         response["X-Robots-Tag"] = "noindex, nofollow"

@@ -7,6 +7,7 @@ obey the same ones: a rule that refuses raises ValidationError with a message fo
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from enum import Enum
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
@@ -29,6 +30,15 @@ from ..models import (
 from .outbox import notification_queue_on_commit
 
 Status = AppointmentRequest.Status
+
+
+class Unchanged(Enum):
+    """An argument the caller leaves as the request has it."""
+
+    UNCHANGED = "unchanged"
+
+
+UNCHANGED = Unchanged.UNCHANGED
 # The furthest ahead the office may book; a date beyond it is a typing mistake.
 BOOKING_LIMIT = timedelta(days=730)
 # The codes of appointment_validate_time()'s errors that are about the time of day; the
@@ -85,7 +95,7 @@ def appointment_request_create(
     return appointment_request
 
 
-def appointment_request_received(*, submission_key: uuid.UUID | None) -> bool:
+def appointment_request_exists(*, submission_key: uuid.UUID | None) -> bool:
     """Whether a request with this submission key is saved already (a second tap on Send)."""
     return _request_with_key(submission_key) is not None
 
@@ -122,7 +132,7 @@ def appointment_request_change_status(
     return change
 
 
-def appointment_request_assignees() -> QuerySet:
+def appointment_request_list_assignees() -> QuerySet:
     """The staff who may work a request, and so be given one: not every login (a content
     editor may not see requests)."""
     return get_user_model().objects.with_perm(
@@ -138,7 +148,7 @@ def appointment_request_assign(
     by: AbstractUser,
 ) -> None:
     """Give the request to a member of staff (or to nobody), and record it in the history."""
-    if assignee is not None and not appointment_request_assignees().filter(pk=assignee.pk):
+    if assignee is not None and not appointment_request_list_assignees().filter(pk=assignee.pk):
         raise ValidationError(
             "%(name)s cannot work appointment requests, so cannot be given one.",
             code="not_an_assignee",
@@ -196,16 +206,18 @@ def appointment_request_update(
     appointment_request: AppointmentRequest,
     status: str,
     by: AbstractUser,
+    assignee: AbstractUser | Unchanged | None = UNCHANGED,
+    is_urgent: bool | Unchanged = UNCHANGED,
     starts_at: datetime | None = None,
     location: Location | None = None,
 ) -> None:
-    """What staff do in the admin: change the status, and book, move or cancel the time.
+    """What staff do in the admin: change the status, and book, move or cancel the time;
+    give the request to someone, and mark it urgent or not.
 
-    `appointment_request` may carry a new assignee or urgency too, as the admin's form
-    leaves them on it: each change from the row as saved is recorded in the history.
-    Scheduled needs a time and a place; a new one books a new appointment (and sends a
-    confirmation), the same one changes nothing. Leaving scheduled for anything but
-    completed cancels the appointment, so no reminder goes out for it.
+    A new assignee or urgency is recorded in the history, compared with the request as
+    it is saved. Scheduled needs a time and a place; a new one books a new appointment
+    (and sends a confirmation), the same one changes nothing. Leaving scheduled for
+    anything but completed cancels the appointment, so no reminder goes out for it.
     """
     if status == Status.SCHEDULED and (starts_at is None or location is None):
         raise ValidationError(
@@ -217,17 +229,15 @@ def appointment_request_update(
         # each change is recorded from the request as it really was.
         saved = AppointmentRequest.objects.select_for_update().get(pk=appointment_request.pk)
         appointment_request.status = saved.status
-        if appointment_request.assignee_id != saved.assignee_id:
+        appointment_request.assignee = saved.assignee
+        appointment_request.is_urgent = saved.is_urgent
+        if assignee is not UNCHANGED and assignee != saved.assignee:
             appointment_request_assign(
-                appointment_request=appointment_request,
-                assignee=appointment_request.assignee,
-                by=by,
+                appointment_request=appointment_request, assignee=assignee, by=by
             )
-        if appointment_request.is_urgent != saved.is_urgent:
+        if is_urgent is not UNCHANGED and is_urgent != saved.is_urgent:
             appointment_request_mark_urgent(
-                appointment_request=appointment_request,
-                is_urgent=appointment_request.is_urgent,
-                by=by,
+                appointment_request=appointment_request, is_urgent=is_urgent, by=by
             )
         current = appointment_request.current_appointment()
         if status == Status.SCHEDULED:
@@ -368,7 +378,8 @@ def appointment_ask_for_another_time(*, appointment: Appointment) -> bool:
 def _patient_gives_up(appointment, *, status, detail, notice):
     with transaction.atomic():
         # Row locks make a double click, both buttons at once, or staff saving the request
-        # at the same moment take turns; the request first, as the admin locks it.
+        # at the same moment take turns; the request first, as appointment_request_update
+        # locks it.
         appointment_request = AppointmentRequest.objects.select_for_update().get(
             pk=appointment.appointment_request_id
         )

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from appointments import admin_forms
 from appointments.models import Appointment, AppointmentRequest, Notification, StatusChange
 from practice.groups import CONTENT_EDITORS, OFFICE_STAFF
 from practice.models import Practice, Weekday
@@ -177,6 +178,27 @@ def test_a_day_the_clinic_is_closed_is_refused(office, location):
     assert response.context["adminform"].form.errors == {
         "appointment_date": ["Riverside clinic is closed that day: Staff training."]
     }
+
+
+def test_a_day_closed_between_the_check_and_the_save_is_told_and_nothing_saved(
+    office, location, monkeypatch
+):
+    """The form checks the rules, then the service checks them again under the row lock:
+    a closure added in between (here, the form's check is skipped) is refused, with no
+    server error, and the request stays as it was."""
+    appointment_request = AppointmentRequestFactory(assignee=None)
+    closure = ClosureFactory(location=location, reason="Staff training")
+    monkeypatch.setattr(admin_forms.services, "appointment_validate_time", lambda **_: None)
+
+    response = schedule(office, appointment_request, location, closure.starts_on)
+
+    assert response.status_code == 302
+    page = office.get(response["Location"])
+    assert "Nothing was saved: Riverside clinic is closed that day: Staff training." in page.text
+    appointment_request.refresh_from_db()
+    assert appointment_request.status == Status.NEW
+    assert not appointment_request.appointments.exists()
+    assert not appointment_request.status_changes.exists()
 
 
 def test_the_page_shows_the_booked_appointment_in_the_office_fields(office):
