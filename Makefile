@@ -40,7 +40,7 @@ up: $(INSTALLED)
 bench: $(INSTALLED)
 	$(BIN)/python bench/run.py
 
-# The checks of .pre-commit-config.yaml on every file; a check that changes a file fails.
+# The checks of .pre-commit-config.yaml on every file.
 lint: $(INSTALLED)
 	$(BIN)/pre-commit run --all-files --show-diff-on-failure
 
@@ -48,9 +48,11 @@ lint: $(INSTALLED)
 hooks: $(INSTALLED)
 	$(BIN)/pre-commit install
 
+# The fixes for what `make lint` finds.
 format: $(INSTALLED)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+	git ls-files '*.py' | xargs $(BIN)/django-upgrade --target-version 5.2
 	git ls-files 'templates/*.html' | xargs $(BIN)/djhtml
 
 superuser: $(INSTALLED)
