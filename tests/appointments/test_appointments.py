@@ -18,7 +18,7 @@ from tests.factories import (
     UserFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("midday_at_the_practice")]
 
 PRACTICE_ZONE = ZoneInfo("America/New_York")
 

@@ -1,0 +1,12 @@
+from datetime import datetime, time
+
+import pytest
+from django.utils import timezone
+
+
+@pytest.fixture
+def midday_at_the_practice(time_machine):
+    """The clock set to noon today, practice time, and running from there: "tomorrow"
+    stays tomorrow through the test, whenever the suite runs, even just before midnight."""
+    noon = datetime.combine(timezone.localdate(), time(12), tzinfo=timezone.get_current_timezone())
+    time_machine.move_to(noon)
