@@ -104,6 +104,8 @@ def test_condition_page_lists_its_questions_and_breadcrumbs(client, reviewed_con
 def test_condition_page_has_its_own_title_description_canonical_and_open_graph(
     client, practice, condition
 ):
+    condition.summary = "Surgery again on a spine that has been operated on before."
+    condition.save()
     response = client.get(condition.get_absolute_url(), {"utm_source": "newsletter"})
 
     page = response.text
@@ -115,6 +117,18 @@ def test_condition_page_has_its_own_title_description_canonical_and_open_graph(
     assert meta(page, "property", "og:title") == "Revision spine surgery"
     assert meta(page, "property", "og:type") == "article"
     assert meta(page, "property", "og:description") == condition.summary
+
+
+def test_a_long_summary_is_cut_to_what_a_search_result_shows(client, condition):
+    condition.summary = "Words about the spine. " * 20
+    condition.save()
+
+    page = client.get(condition.get_absolute_url()).text
+
+    description = meta(page, "name", "description")
+    assert len(description) == 160
+    assert description.endswith("…")
+    assert condition.summary.startswith(description[:-1])
 
 
 def test_a_reviewer_without_a_public_profile_is_named_without_a_link(client, reviewed_condition):
