@@ -49,20 +49,31 @@ def with_subject(mailbox, start):
     return [message for message in mailbox.messages if message["Subject"].startswith(start)]
 
 
+def what_happened(mailbox, appointment_request):
+    """For a failure's message: the emails, the outbox, the appointments and the history."""
+    return {
+        "emails": [message["Subject"] for message in mailbox.messages],
+        "outbox": list(Notification.objects.values_list("pk", "kind", "status", "appointment")),
+        "appointments": list(Appointment.objects.values_list("pk", "starts_at", "status")),
+        "history": [
+            (str(step), step.detail, step.changed_by_id)
+            for step in appointment_request.status_changes.all()
+        ],
+    }
+
+
 def text_of(message):
     return message.get_body(("plain",)).get_content()
 
 
 def sweeps_done(worker):
-    return len(re.findall(r"queue_due_reminders\[\S+\] succeeded", worker.log_path.read_text()))
+    return len(re.findall(r"queue_due_reminders\[\S+\] succeeded", worker.log()))
 
 
 def wait_for_sweeps(worker, count):
     """Wait until beat has had the worker run the reminder sweep `count` more times."""
     target = sweeps_done(worker) + count
-    assert wait_until(lambda: sweeps_done(worker) >= target, timeout=30), (
-        worker.log_path.read_text()[-3000:]
-    )
+    assert wait_until(lambda: sweeps_done(worker) >= target, timeout=30), worker.log()[-3000:]
 
 
 def schedule_in_the_admin(page, live_server, staff, appointment_request, starts_at):
@@ -125,7 +136,9 @@ def test_urgent_request_to_scheduled_reminded_and_cancelled(
 
     # The confirmation arrives with a calendar file at the right time in the practice's zone.
     assert wait_until(lambda: with_subject(mailbox, "Your appointment"), timeout=30)
-    [confirmation] = with_subject(mailbox, "Your appointment")
+    confirmations = with_subject(mailbox, "Your appointment")
+    assert len(confirmations) == 1, what_happened(mailbox, appointment_request)
+    [confirmation] = confirmations
     assert confirmation["To"] == valid_form_data["email"]
     [calendar_file] = [
         part for part in confirmation.iter_attachments() if part.get_filename() == "appointment.ics"
@@ -136,7 +149,9 @@ def test_urgent_request_to_scheduled_reminded_and_cancelled(
     assert "10:00 AM" in text_of(confirmation)
 
     # The reminder arrives, once, however many times beat runs the sweep.
-    assert wait_until(lambda: with_subject(mailbox, "Reminder"), timeout=30)
+    assert wait_until(lambda: with_subject(mailbox, "Reminder"), timeout=30), what_happened(
+        mailbox, appointment_request
+    )
     wait_for_sweeps(celery_worker, 3)
     [reminder] = with_subject(mailbox, "Reminder")
     assert reminder["Subject"] == (
