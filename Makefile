@@ -8,13 +8,26 @@ MANAGE := $(BIN)/python manage.py
 # `make run` uses the embedded defaults whatever the shell exports.
 EMBEDDED := env -u DATABASE_URL -u CELERY_BROKER_URL -u REDIS_URL -u EMAIL_URL DJANGO_DEBUG=true
 
-.PHONY: run test up bench lint format hooks superuser clean
+.PHONY: run test up bench lint format hooks superuser lock clean
 
+# Every package from the lock, checked against its hashes, pip itself included; wheels only,
+# so no build fetches a package that the lock does not name. The setuptools that Python 3.11
+# puts in a new virtualenv goes: nothing uses it, and the lock is then all there is.
 $(INSTALLED): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip uninstall --quiet --yes setuptools
+	$(BIN)/python -m pip install --quiet --require-hashes --only-binary :all: -r requirements-dev.txt
 	touch $@
+
+# After a change to a pin in requirements.in or requirements-dev.in: locks it, and what it
+# depends on, with hashes for Python 3.11 on Linux x86_64. What the change does not touch
+# keeps its locked version.
+LOCK := $(BIN)/uv pip compile --quiet --no-config --python-version 3.11 \
+	--python-platform x86_64-unknown-linux-gnu --only-binary :all: --generate-hashes \
+	--custom-compile-command "make lock"
+lock: $(INSTALLED)
+	$(LOCK) requirements.in -o requirements.txt
+	$(LOCK) requirements-dev.in -o requirements-dev.txt
 
 run: $(INSTALLED)
 	mkdir -p var
