@@ -7,7 +7,7 @@ class PracticeConfig(AppConfig):
     verbose_name = "Practice"
 
     def ready(self):
-        from . import page_cache
+        from . import checks, page_cache  # noqa: F401 (checks registers itself)
         from .groups import sync_groups
         from .models import Location, OpeningHours, Practice
         from .selectors import forget_practice_details

@@ -72,6 +72,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Forwarded headers from anyone but the front are dropped before anything reads them.
+    "practice.client_address.ForwardedHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # WhiteNoise answers static files before the rest of the stack does any work.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -190,16 +192,13 @@ ADMIN_URL = env("DJANGO_ADMIN_URL", default="admin/")
 
 CSRF_FAILURE_VIEW = "practice.views.csrf_failure"
 
-# HTTPS. In production the site sits behind a proxy that ends TLS and tells Django, in
-# the header named here, which scheme the browser used. Trust that header only behind a
-# proxy that sets it on every request (and so overwrites whatever a client sent); set
-# DJANGO_SECURE_PROXY_SSL_HEADER to an empty value where there is none.
-_proxy_ssl_header = env.str("DJANGO_SECURE_PROXY_SSL_HEADER", default="X-Forwarded-Proto")
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_" + _proxy_ssl_header.strip().upper().replace("-", "_"), "https")
-    if _proxy_ssl_header.strip()
-    else None
-)
+# HTTPS. In production the site sits behind the front (deploy/), which ends TLS and
+# tells Django the browser's scheme in X-Forwarded-Proto and its address in
+# X-Forwarded-For. Those headers are believed only from the senders named here (addresses,
+# networks, or `unix` for gunicorn on a Unix socket); from anyone else they are dropped
+# (practice/client_address.py). Empty: the site is reached directly and believes no header.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
 # The load balancer's health probe may come over plain HTTP from inside the network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
@@ -308,14 +307,6 @@ APPOINTMENT_FORM_MAX_AGE_HOURS = env.int("APPOINTMENT_FORM_MAX_AGE_HOURS", defau
 # Requests accepted from one address an hour, counted in the cache (Redis, shared by every
 # web process); 0 turns the limit off. Generous: a family may book for several people.
 APPOINTMENT_REQUESTS_PER_HOUR = env.int("APPOINTMENT_REQUESTS_PER_HOUR", default=10)
-# How many proxies in front of the site add the address they saw to X-Forwarded-For. 0:
-# browsers reach the site directly, and REMOTE_ADDR is theirs. Production runs behind the
-# TLS proxy that SECURE_PROXY_SSL_HEADER trusts, so one by default there; without it every
-# patient would seem to come from the proxy and share one hourly limit.
-TRUSTED_PROXY_COUNT = env.int(
-    "TRUSTED_PROXY_COUNT", default=1 if SECURE_PROXY_SSL_HEADER and not DEBUG else 0
-)
-
 # Patient data is kept this long after a request was last worked on; then the nightly task
 # (or `manage.py anonymise_old_requests`) removes the patient's details from it.
 APPOINTMENT_RETENTION_DAYS = env.int("APPOINTMENT_RETENTION_DAYS", default=730)

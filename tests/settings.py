@@ -34,4 +34,4 @@ APPOINTMENT_FORM_MIN_SECONDS = 0
 # keeps the count between runs: the rate limit's own tests lower it, from addresses of their own.
 APPOINTMENT_REQUESTS_PER_HOUR = 1_000_000
 # The test client and the live server are reached directly, with no proxy in front.
-TRUSTED_PROXY_COUNT = 0
+TRUSTED_PROXIES = []

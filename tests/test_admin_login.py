@@ -69,7 +69,7 @@ def test_a_locked_out_name_does_not_lock_out_a_colleague(client, staff_member, s
 def test_behind_the_proxy_a_stranger_locks_out_only_their_own_address(
     client, staff_member, settings
 ):
-    settings.TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXIES = ["10.0.0.2"]
     stranger = {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "203.0.113.66"}
     office = {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "198.51.100.20"}
     for _ in range(settings.AXES_FAILURE_LIMIT):

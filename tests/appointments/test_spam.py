@@ -360,7 +360,7 @@ def test_without_a_proxy_a_forwarded_header_cannot_dodge_the_limit(
     client, valid_form_data, settings, address
 ):
     settings.APPOINTMENT_REQUESTS_PER_HOUR = 1
-    settings.TRUSTED_PROXY_COUNT = 0
+    settings.TRUSTED_PROXIES = []
     first = client.post(
         FORM_URL, valid_form_data, REMOTE_ADDR=address, HTTP_X_FORWARDED_FOR="192.0.2.1"
     )
@@ -380,7 +380,7 @@ def test_behind_a_proxy_each_patient_has_a_limit_of_their_own(
     client, valid_form_data, settings, address
 ):
     settings.APPOINTMENT_REQUESTS_PER_HOUR = 1
-    settings.TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXIES = ["10.0.0.5"]
     proxy = "10.0.0.5"
 
     def post(forwarded_for):
@@ -395,6 +395,26 @@ def test_behind_a_proxy_each_patient_has_a_limit_of_their_own(
     assert post(new_address()) == 302
     # What the client wrote into the header itself is not believed: the proxy's entry is.
     assert post(f"{new_address()}, {address}") == 429
+
+
+def test_a_sender_that_is_not_the_front_cannot_dodge_the_limit(
+    client, valid_form_data, settings, address
+):
+    """A forged header per try, from an address next to the front's: one limit for all."""
+    settings.APPOINTMENT_REQUESTS_PER_HOUR = 1
+    settings.TRUSTED_PROXIES = ["10.0.0.5"]
+
+    statuses = [
+        client.post(
+            FORM_URL,
+            valid_form_data | fresh_submission(),
+            REMOTE_ADDR=address,
+            HTTP_X_FORWARDED_FOR=new_address(),
+        ).status_code
+        for _ in range(3)
+    ]
+
+    assert statuses == [302, 429, 429]
 
 
 def test_requests_go_through_when_the_cache_is_down(client, valid_form_data, settings, address):
@@ -413,25 +433,36 @@ def test_requests_go_through_when_the_cache_is_down(client, valid_form_data, set
 @pytest.mark.parametrize(
     ("meta", "proxies", "expected"),
     [
-        ({"REMOTE_ADDR": "192.0.2.1"}, 0, "192.0.2.1"),
-        ({"REMOTE_ADDR": "2001:db8:1:2:3:4:5:6"}, 0, "2001:db8:1:2::"),
-        ({"REMOTE_ADDR": "::ffff:192.0.2.1"}, 0, "192.0.2.1"),
-        ({"REMOTE_ADDR": ""}, 0, None),
-        ({"REMOTE_ADDR": "10.0.0.5", "HTTP_X_FORWARDED_FOR": "192.0.2.1"}, 0, "10.0.0.5"),
-        ({"REMOTE_ADDR": "10.0.0.5", "HTTP_X_FORWARDED_FOR": "1.1.1.1, 192.0.2.1"}, 1, "192.0.2.1"),
+        ({"REMOTE_ADDR": "192.0.2.1"}, [], "192.0.2.1"),
+        ({"REMOTE_ADDR": "2001:db8:1:2:3:4:5:6"}, [], "2001:db8:1:2::"),
+        ({"REMOTE_ADDR": "::ffff:192.0.2.1"}, [], "192.0.2.1"),
+        ({"REMOTE_ADDR": ""}, [], None),
+        ({"REMOTE_ADDR": "10.0.0.5", "HTTP_X_FORWARDED_FOR": "192.0.2.1"}, [], "10.0.0.5"),
         (
-            {"REMOTE_ADDR": "10.0.0.5", "HTTP_X_FORWARDED_FOR": "192.0.2.1, 10.0.0.9"},
-            2,
+            {"REMOTE_ADDR": "10.0.0.5", "HTTP_X_FORWARDED_FOR": "192.0.2.1"},
+            ["10.0.0.5"],
             "192.0.2.1",
         ),
-        # Not through every proxy, or garbled: the sender is the one who connected.
-        ({"REMOTE_ADDR": "10.0.0.5", "HTTP_X_FORWARDED_FOR": "192.0.2.1"}, 2, "10.0.0.5"),
-        ({"REMOTE_ADDR": "10.0.0.5", "HTTP_X_FORWARDED_FOR": "unknown"}, 1, "10.0.0.5"),
-        ({"REMOTE_ADDR": "10.0.0.5"}, 1, "10.0.0.5"),
+        (
+            {"REMOTE_ADDR": "10.0.0.5", "HTTP_X_FORWARDED_FOR": "1.1.1.1, 192.0.2.1"},
+            ["10.0.0.0/24"],
+            "192.0.2.1",
+        ),
+        # A sender outside the trusted network writes what it likes: not believed.
+        (
+            {"REMOTE_ADDR": "10.0.1.5", "HTTP_X_FORWARDED_FOR": "192.0.2.1"},
+            ["10.0.0.0/24"],
+            "10.0.1.5",
+        ),
+        ({"REMOTE_ADDR": "10.0.0.5", "HTTP_X_FORWARDED_FOR": "unknown"}, ["10.0.0.5"], "10.0.0.5"),
+        ({"REMOTE_ADDR": "10.0.0.5"}, ["10.0.0.5"], "10.0.0.5"),
+        # gunicorn on a Unix socket: no sender address, the front's header alone.
+        ({"REMOTE_ADDR": "", "HTTP_X_FORWARDED_FOR": "192.0.2.1"}, ["unix"], "192.0.2.1"),
+        ({"REMOTE_ADDR": "", "HTTP_X_FORWARDED_FOR": "192.0.2.1"}, [], None),
     ],
 )
 def test_client_address(settings, meta, proxies, expected):
-    settings.TRUSTED_PROXY_COUNT = proxies
+    settings.TRUSTED_PROXIES = proxies
     request = RequestFactory().post(FORM_URL, **meta)
 
     assert spam.client_address(request) == expected

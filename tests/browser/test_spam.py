@@ -110,7 +110,7 @@ def test_patient_over_the_hourly_limit_gets_an_accessible_page_with_the_phone_nu
     settings.APPOINTMENT_REQUESTS_PER_HOUR = 1
     # The browser comes "through a proxy" from an address of this test's own, so that no
     # earlier run's request, which Redis keeps for the hour, counts against it.
-    settings.TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]
     page = phone_page
     page.set_extra_http_headers({"X-Forwarded-For": new_address()})
     for _ in range(2):

@@ -17,6 +17,7 @@ from django.conf import settings
 PRODUCTION = {
     "DJANGO_DEBUG": "false",
     "DJANGO_ALLOWED_HOSTS": "www.example-spine.test,example-spine.test",
+    "TRUSTED_PROXIES": "127.0.0.1",
 }
 
 
@@ -93,7 +94,6 @@ def test_production_defaults_enforce_https_behind_the_proxy():
 def test_https_settings_can_be_changed_from_the_environment():
     values = production_settings(
         DJANGO_SECURE_SSL_REDIRECT="false",
-        DJANGO_SECURE_PROXY_SSL_HEADER="X-Forwarded-Scheme",
         DJANGO_SECURE_HSTS_SECONDS="3600",
         DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS="false",
         DJANGO_SECURE_HSTS_PRELOAD="false",
@@ -101,7 +101,6 @@ def test_https_settings_can_be_changed_from_the_environment():
     )
 
     assert values["SECURE_SSL_REDIRECT"] is False
-    assert values["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_SCHEME", "https"]
     assert values["SECURE_HSTS_SECONDS"] == 3600
     assert values["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is False
     assert values["SECURE_HSTS_PRELOAD"] is False
@@ -109,8 +108,18 @@ def test_https_settings_can_be_changed_from_the_environment():
     assert values["CSRF_COOKIE_SECURE"] is False
 
 
-def test_an_empty_proxy_header_variable_trusts_no_header():
-    assert production_settings(DJANGO_SECURE_PROXY_SSL_HEADER="")["SECURE_PROXY_SSL_HEADER"] is None
+def test_check_deploy_warns_without_a_trusted_front():
+    result = manage("check", "--deploy", environment=production_environment(TRUSTED_PROXIES=""))
+
+    assert result.returncode == 0
+    assert "practice.W001" in result.stderr + result.stdout
+
+
+def test_a_trusted_proxy_that_is_no_address_stops_start_up():
+    result = manage("check", environment=production_environment(TRUSTED_PROXIES="10.0.0.1,front"))
+
+    assert result.returncode != 0
+    assert "TRUSTED_PROXIES names 'front'" in result.stderr
 
 
 @pytest.mark.parametrize("value", [None, "", "  "])
@@ -151,13 +160,37 @@ def test_plain_http_is_redirected_to_https(client, settings):
 
 
 @pytest.mark.django_db
-def test_https_through_the_proxy_is_served_with_hsts(client, settings, practice):
+def test_https_through_the_trusted_front_is_served_with_hsts(client, settings, practice):
     settings.SECURE_SSL_REDIRECT = True
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]
 
     response = client.get("/faq/", headers={"X-Forwarded-Proto": "https"})
 
     assert response.status_code == 200
     assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("trusted", [[], ["10.0.0.0/8"], ["unix"]])
+def test_a_forged_scheme_from_anyone_but_the_front_is_not_believed(client, settings, trusted):
+    settings.SECURE_SSL_REDIRECT = True
+    settings.TRUSTED_PROXIES = trusted
+
+    response = client.get("/faq/", headers={"X-Forwarded-Proto": "https"})
+
+    assert response.status_code == 301
+    assert response["Location"] == "https://testserver/faq/"
+
+
+@pytest.mark.django_db
+def test_gunicorn_on_a_unix_socket_trusts_the_front_when_told_to(client, settings, practice):
+    """A Unix socket gives no sender address; only processes that may open it reach it."""
+    settings.SECURE_SSL_REDIRECT = True
+    settings.TRUSTED_PROXIES = ["unix"]
+
+    response = client.get("/faq/", REMOTE_ADDR="", headers={"X-Forwarded-Proto": "https"})
+
+    assert response.status_code == 200
 
 
 @pytest.mark.django_db

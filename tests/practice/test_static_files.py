@@ -47,7 +47,8 @@ def production_static(settings, static_root):
 
 
 def test_whitenoise_answers_before_the_rest_of_the_middleware():
-    assert settings.MIDDLEWARE[:2] == [
+    assert settings.MIDDLEWARE[:3] == [
+        "practice.client_address.ForwardedHeadersMiddleware",
         "django.middleware.security.SecurityMiddleware",
         "whitenoise.middleware.WhiteNoiseMiddleware",
     ]
