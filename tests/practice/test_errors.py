@@ -109,4 +109,4 @@ def test_health_check_is_503_when_the_database_is_down(client, django_db_blocker
             connection.settings_dict.update(saved)
 
     assert response.status_code == 503
-    assert response.json() == {"database": "down", "cache": "up", "broker": "up"}
+    assert response.json() == {"database": "down", "cache": "up", "broker": "up", "status": "down"}
