@@ -7,7 +7,7 @@ class PracticeConfig(AppConfig):
     verbose_name = "Practice"
 
     def ready(self):
-        from . import checks, page_cache  # noqa: F401 (checks registers itself)
+        from . import checks, page_cache, unavailable  # noqa: F401 (checks registers itself)
         from .groups import sync_groups
         from .models import Location, OpeningHours, Practice
         from .selectors import forget_practice_details
@@ -17,6 +17,9 @@ class PracticeConfig(AppConfig):
         post_migrate.connect(sync_groups, sender=self, dispatch_uid="practice.sync_groups")
         # A deploy runs migrate: its templates and static files' addresses show at once.
         post_migrate.connect(page_cache.forget_content, sender=self, dispatch_uid="pages.deploy")
+        # The page for when the database is down, for the site and the front, kept current.
+        post_migrate.connect(unavailable.write_page, sender=self, dispatch_uid="practice.503")
+        post_save.connect(unavailable.practice_saved, sender=Practice, dispatch_uid="practice.503")
 
         # Every page shows the practice's cached details. Signals rather than save() and
         # delete(), because the admin's “delete selected” action and the cascade from a

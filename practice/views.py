@@ -1,14 +1,16 @@
 import logging
+import sys
 
 from django.conf import settings
-from django.http import HttpResponseServerError, JsonResponse
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView
 from django.views.static import serve
 
-from . import health, structured_data
+from . import health, structured_data, unavailable
 from .models import Practice, Surgeon
 from .pages import PageMixin
 from .public_urls import public_url
@@ -70,7 +72,12 @@ def csrf_failure(request, reason=""):
 
 
 def server_error(request):
-    """The practice's own error page, with its phone number when the database answers."""
+    """The practice's own error page, with its phone number when the database answers;
+    while it cannot be reached, the page written for that, with a 503."""
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        response = HttpResponse(unavailable.page_content(), status=503)
+        response["Retry-After"] = "30"
+        return response
     try:
         practice = Practice.get_solo()
     except Exception:

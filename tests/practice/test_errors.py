@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from appointments.views import AppointmentRequestView
 from faq.views import QuestionListView
+from practice import unavailable
 from practice.models import Practice
 from tests.support.environment import require
 from tests.support.processes import free_port
@@ -44,31 +45,39 @@ def test_a_view_that_raises_gets_the_practices_error_page_with_its_phone(practic
 
 
 @pytest.mark.django_db
-def test_a_failing_form_post_gets_the_error_page_not_a_trace(
-    practice, valid_form_data, monkeypatch
+def test_a_form_post_while_the_database_is_down_gets_the_page_written_for_it(
+    practice, valid_form_data, monkeypatch, media_root, django_capture_on_commit_callbacks
 ):
+    """The page written when the practice's details were saved: it needs no database."""
+    practice.phone = "+1 555 0199"
+    with django_capture_on_commit_callbacks(execute=True):
+        practice.save()
+
     def fail(self, form):
         raise OperationalError("could not connect to server: Connection refused")
 
     monkeypatch.setattr(AppointmentRequestView, "form_valid", fail)
+    monkeypatch.setattr(Practice, "get_solo", classmethod(database_down))
 
     response = Client(raise_request_exception=False).post(
         reverse("appointments:request"), valid_form_data
     )
 
-    assert response.status_code == 500
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
     page = response.content.decode()
-    assert "Sorry, something went wrong on our side" in page
-    assert "+1 555 0123" in page
+    assert "Sorry, our website is unavailable for a moment" in page
+    assert '<a href="tel:+15550199">+1 555 0199</a>' in page
     assert_no_trace(page)
     assert "Connection refused" not in page
 
 
+def database_down(cls):
+    raise OperationalError("the database is down")
+
+
 @pytest.mark.django_db
 def test_error_page_stands_when_the_practices_details_cannot_be_read(failing_faq, monkeypatch):
-    def database_down(cls):
-        raise OperationalError("the database is down")
-
     monkeypatch.setattr(Practice, "get_solo", classmethod(database_down))
 
     response = Client(raise_request_exception=False).get("/faq/")
@@ -110,3 +119,24 @@ def test_health_check_is_503_when_the_database_is_down(client, django_db_blocker
 
     assert response.status_code == 503
     assert response.json() == {"database": "down", "cache": "up", "broker": "up", "status": "down"}
+
+
+@pytest.mark.django_db
+def test_the_page_for_a_database_outage_is_rewritten_when_the_practice_changes(
+    practice, media_root, django_capture_on_commit_callbacks
+):
+    page = media_root / "errors" / "503.html"
+    practice.name, practice.phone = "Riverside Spine", "+1 555 0142"
+    with django_capture_on_commit_callbacks(execute=True):
+        practice.save()
+
+    assert "Riverside Spine on" in page.read_text()
+    assert '<a href="tel:+15550142">+1 555 0142</a>' in page.read_text()
+    assert_no_trace(page.read_text())
+
+
+def test_without_the_written_page_the_outage_page_still_stands(media_root):
+    page = unavailable.page_content()
+
+    assert "Sorry, our website is unavailable for a moment" in page
+    assert "tel:" not in page
