@@ -11,6 +11,15 @@ The apps say what their pages show, from their AppConfig.ready(): `watch_models(
 models whose rows appear on public pages, `watch_schedule()` for when the next page goes
 live by the clock. This module knows no app.
 
+No public page reads its query string, so a page is kept under its path alone: a link
+with tracking parameters (`utm_*`, `fbclid`) or a flood of made-up ones (`?x=123`) gets
+the page already kept, and neither renders a page nor fills the cache.
+
+The front (nginx) keeps the same pages for FRONT_CACHE_SECONDS, told so by the
+`X-Accel-Expires` header that only a page the same for everyone carries (see
+`front_cache_until()`): a page marked by its address alone could hand one patient's form
+to the next.
+
 Only an anonymous visitor's GET or HEAD, with no session or messages cookie, is served
 from or stored in the cache, only for a view marked `public_page`, and only when its
 rendering used nothing of the visitor's own (no session, CSRF token or CSP nonce): what
@@ -20,11 +29,10 @@ is stored is the same for all.
 import hashlib
 import logging
 import math
-import re
+import time
 import uuid
 from datetime import timedelta
 from functools import wraps
-from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
 from django.core.cache import cache
@@ -40,14 +48,6 @@ logger = logging.getLogger(__name__)
 
 VERSION_KEY = "pages:version"
 STORED_STATUSES = {200, 301}
-# Added to links by advertisers, social sites and mailing tools, often with a value of
-# each click's own. A surge from a shared post or an advert would otherwise render every
-# request afresh, so the cache keeps one page for all of them.
-TRACKING_PARAMETER = re.compile(
-    r"utm_\w+|fbclid|gclid|gbraid|wbraid|dclid|msclkid|yclid|ttclid|twclid|igshid|mc_[ce]id|_ga|_gl"
-)
-
-
 # Callables, each giving when a page next changes by the clock alone (or None).
 SCHEDULES = []
 
@@ -137,13 +137,8 @@ def delete_content_version():
 
 
 def page_address(request):
-    """The page's address, less any tracking parameters (which no page reads)."""
-    query = parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True)
-    kept = [(name, value) for name, value in query if not TRACKING_PARAMETER.fullmatch(name)]
-    if len(kept) == len(query):
-        return request.get_full_path()
-    path = escape_uri_path(request.path)
-    return f"{path}?{urlencode(kept)}" if kept else path
+    """The page's address, less its query string, which no public page reads."""
+    return escape_uri_path(request.path)
 
 
 def page_key(address):
@@ -179,10 +174,21 @@ def is_the_same_for_everyone(request, response):
 
 
 def serves_every_address(status, address, request):
-    """Whether a page kept under `address` may answer this request, whatever tracking
-    parameters it has: a redirect carries them on, so it answers only the very address
+    """Whether a page kept under `address` may answer this request, whatever its query
+    string: a redirect carries the query string on, so it answers only the very address
     it was made for."""
     return status == 200 or address == request.get_full_path()
+
+
+def front_cache_until():
+    """The `X-Accel-Expires` value that lets the front keep a page FRONT_CACHE_SECONDS.
+
+    nginx counts whole seconds and keeps a page while its expiry is not yet past, so
+    "1" would keep it up to two seconds. An absolute time, the end of this clock second
+    (and of the FRONT_CACHE_SECONDS - 1 after it), keeps it one second at most; the front
+    and the site read the same clock (NTP), as HTTPS certificates need anyway.
+    """
+    return f"@{int(time.time()) + settings.FRONT_CACHE_SECONDS - 1}"
 
 
 def public_page(view):
@@ -241,9 +247,11 @@ class PageCacheMiddleware:
         ):
             _, status, headers, content = stored
             response = HttpResponse(content, status=status, headers=headers)
+            for_everyone = True
         else:
             response = self.get_response(request)
-            if shared and is_the_same_for_everyone(request, response):
+            for_everyone = shared and is_the_same_for_everyone(request, response)
+            if for_everyone:
                 patch_cache_control(response, public=True, no_cache=True)
                 set_response_etag(response)
                 if version is not None and serves_every_address(
@@ -252,6 +260,8 @@ class PageCacheMiddleware:
                     self.store(key, version, response)
             else:
                 patch_cache_control(response, private=True, no_cache=True)
+        if for_everyone and response.status_code == 200 and settings.FRONT_CACHE_SECONDS:
+            response["X-Accel-Expires"] = front_cache_until()
         return get_conditional_response(request, etag=response.get("ETag"), response=response)
 
     def read(self, key):

@@ -155,6 +155,9 @@ else:
 # this is (practice/page_cache.py); it bounds how long a change made behind the models'
 # back (raw SQL, a bulk update) can go unseen. 0 turns the page cache off.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=10 * 60)
+# How long the front (nginx) may answer a public page from its own cache without asking
+# the site, counted to the end of a clock second (practice/page_cache.py); 0: never.
+FRONT_CACHE_SECONDS = env.int("FRONT_CACHE_SECONDS", default=1)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

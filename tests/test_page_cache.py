@@ -2,13 +2,16 @@
 
 import os
 import re
+from datetime import UTC, datetime
 
 import pytest
+import time_machine
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
 from conditions.models import Condition
-from practice.page_cache import delete_content_version
+from practice.page_cache import delete_content_version, page_key
 from tests.factories import (
     ConditionSectionFactory,
     LocationFactory,
@@ -56,18 +59,24 @@ def test_a_warm_condition_page_costs_no_query(
     assert "Revision spine surgery" in response.text
 
 
-def test_visitors_from_adverts_and_shared_links_share_the_cached_page(
-    client, site, condition, django_assert_max_num_queries
+@pytest.mark.parametrize(
+    "query",
+    ["utm_source=tv&fbclid=second-visitor", "x=123", "page=2&bust=8f3a9c", "=&&%ZZ&a=%00"],
+)
+def test_a_query_string_no_page_reads_gets_the_cached_page(
+    client, site, condition, query, django_assert_max_num_queries
 ):
+    """Adverts' tracking parameters and a flood of made-up ones alike: no render, no key."""
     url = condition.get_absolute_url()
     client.get(f"{url}?utm_source=tv&fbclid=first-visitor")
 
     with django_assert_max_num_queries(0):
-        response = Client().get(f"{url}?fbclid=second-visitor&utm_medium=social")
+        response = Client().get(f"{url}?{query}")
 
     assert response.status_code == 200
     assert "Revision spine surgery" in response.text
     assert "visitor" not in response.text
+    assert cache.get(page_key(f"{url}?{query}")) is None
 
 
 def test_a_redirect_keeps_each_visitors_own_query(client, site, condition):
@@ -212,6 +221,31 @@ def test_staff_are_never_served_the_cached_page(admin_client, client, site, cond
 
     assert response["Cache-Control"] == "private, no-cache"
     assert "ETag" not in response
+
+
+def test_the_front_may_keep_a_public_page_to_the_end_of_this_second(client, site, condition):
+    with time_machine.travel(datetime(2026, 12, 1, 12, 0, 0, 400_000, tzinfo=UTC), tick=False):
+        first, second = client.get(condition.get_absolute_url()), client.get("/faq/")
+
+    assert first["X-Accel-Expires"] == second["X-Accel-Expires"] == f"@{1796126400}"
+
+
+def test_the_front_keeps_no_page_that_belongs_to_a_visitor(admin_client, client, site, condition):
+    """Marked by what the site rendered, never by its address: a cached form would hand one
+    patient's submission key to the next."""
+    url = condition.get_absolute_url()
+    client.get(url)
+
+    assert "X-Accel-Expires" not in Client().get(reverse("appointments:request"))
+    assert "X-Accel-Expires" not in admin_client.get(url)
+    assert "X-Accel-Expires" not in Client().get("/conditions/not-yet/")
+    assert "X-Accel-Expires" not in Client().get("/healthz")
+
+
+def test_the_front_cache_can_be_turned_off(client, site, condition, settings):
+    settings.FRONT_CACHE_SECONDS = 0
+
+    assert "X-Accel-Expires" not in client.get(condition.get_absolute_url())
 
 
 def test_a_page_not_found_is_not_kept(client, site):
