@@ -1,9 +1,28 @@
-"""System checks for going live: what `manage.py check --deploy` adds to Django's own."""
+"""System checks for going live: what `manage.py check --deploy` adds to Django's own.
+
+The settings' checks run before `migrate`; those on what is stored in the database
+(`--database default`, as `make up` runs after `migrate`) need its tables.
+"""
+
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 
 from .client_address import UNIX_SOCKET, proxy_network
+from .validators import parse_email_list
+
+# Names that never reach anyone (RFC 2606 and RFC 6761): mail to them is lost.
+RESERVED_DOMAINS = ["example", "example.com", "example.net", "example.org"]
+RESERVED_SUFFIXES = ["test", "invalid", "localhost", "local"]
+
+
+def is_reserved(address):
+    domain = address.rpartition("@")[2].strip().rstrip(">").lower().rstrip(".")
+    return domain in RESERVED_DOMAINS or any(
+        domain == suffix or domain.endswith(f".{suffix}")
+        for suffix in [*RESERVED_DOMAINS, *RESERVED_SUFFIXES]
+    )
 
 
 @register(Tags.security)
@@ -32,3 +51,58 @@ def check_front(app_configs, **kwargs):
             id="practice.W001",
         )
     ]
+
+
+@register("email", deploy=True)
+def check_email_settings(app_configs, **kwargs):
+    errors = []
+    for address in settings.OFFICE_EMAIL:
+        if is_reserved(address):
+            errors.append(
+                Error(
+                    f"OFFICE_EMAIL sends the office's emails to {address}, which no one reads.",
+                    hint="Set OFFICE_EMAIL to the office's own address(es), comma-separated.",
+                    id="practice.E002",
+                )
+            )
+    if is_reserved(parseaddr(settings.DEFAULT_FROM_EMAIL)[1]):
+        errors.append(
+            Error(
+                f"DEFAULT_FROM_EMAIL sends every email from {settings.DEFAULT_FROM_EMAIL}, "
+                "a domain mail servers refuse.",
+                hint="Set it to an address of the practice's own domain.",
+                id="practice.E003",
+            )
+        )
+    return errors
+
+
+@register(Tags.database, deploy=True)
+def check_stored_email(app_configs, databases=None, **kwargs):
+    """What staff (or a loader) stored: where requests go, and where patients reply."""
+    if not databases:
+        return []
+    from .models import Practice
+
+    practice = Practice.objects.first()
+    if practice is None:
+        return []
+    errors = [
+        Error(
+            f"The office's emails go to {address}, stored in the admin, which no one reads.",
+            hint="Change “office email recipients” in the admin's Practice details.",
+            id="practice.E004",
+        )
+        for address in parse_email_list(practice.office_recipients)
+        if is_reserved(address)
+    ]
+    if practice.email and is_reserved(practice.email):
+        errors.append(
+            Warning(
+                f"Patients' replies go to {practice.email}, the practice's public email "
+                "stored in the admin, which no one reads.",
+                hint="Change “public email” in the admin's Practice details.",
+                id="practice.W002",
+            )
+        )
+    return errors

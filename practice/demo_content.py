@@ -7,7 +7,6 @@ PRACTICE = {
     "tagline": "Careful, honest care for complex and repeat spine problems.",
     "phone": "+1 555 0100",
     "email": "office@example.com",
-    "office_recipients": "office@example.com",
     "medical_disclaimer": (
         "The information on this website is general and is not medical advice for "
         "your own situation. Reading it or sending us a message does not create a "

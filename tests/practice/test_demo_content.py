@@ -37,6 +37,16 @@ def test_loading_twice_changes_nothing_the_second_time(capsys):
     assert "nothing changed" in capsys.readouterr().out
 
 
+def test_the_office_gets_requests_where_the_environment_says(settings):
+    """The demo writes no recipients: OFFICE_EMAIL applies until staff set their own."""
+    settings.OFFICE_EMAIL = ["front-desk@riverside-spine.org"]
+
+    call_command("load_demo_content")
+
+    assert Practice.get_solo().office_recipients == ""
+    assert Practice.get_solo().get_office_recipients() == ["front-desk@riverside-spine.org"]
+
+
 def test_staff_edits_survive_a_second_load():
     call_command("load_demo_content")
     Condition.objects.filter(slug="revision-spine-surgery").update(title="Edited by staff")

@@ -14,10 +14,14 @@ import sys
 import pytest
 from django.conf import settings
 
+from practice.checks import check_stored_email
+
 PRODUCTION = {
     "DJANGO_DEBUG": "false",
     "DJANGO_ALLOWED_HOSTS": "www.example-spine.test,example-spine.test",
     "TRUSTED_PROXIES": "127.0.0.1",
+    "OFFICE_EMAIL": "office@riverside-spine.org",
+    "DEFAULT_FROM_EMAIL": "Riverside Spine <no-reply@riverside-spine.org>",
 }
 
 
@@ -108,6 +112,22 @@ def test_https_settings_can_be_changed_from_the_environment():
     assert values["CSRF_COOKIE_SECURE"] is False
 
 
+@pytest.mark.parametrize(
+    ("variable", "address"),
+    [
+        ("OFFICE_EMAIL", "office@example.com"),
+        ("OFFICE_EMAIL", "front-desk@riverside-spine.org, office@clinic.test"),
+        ("DEFAULT_FROM_EMAIL", "Riverside Spine <no-reply@example.org>"),
+        ("DEFAULT_FROM_EMAIL", "no-reply@mail.invalid"),
+    ],
+)
+def test_check_deploy_stops_on_email_to_a_domain_no_one_reads(variable, address):
+    result = manage("check", "--deploy", environment=production_environment(**{variable: address}))
+
+    assert result.returncode != 0
+    assert f"{variable} sends" in result.stderr
+
+
 def test_check_deploy_warns_without_a_trusted_front():
     result = manage("check", "--deploy", environment=production_environment(TRUSTED_PROXIES=""))
 
@@ -120,6 +140,19 @@ def test_a_trusted_proxy_that_is_no_address_stops_start_up():
 
     assert result.returncode != 0
     assert "TRUSTED_PROXIES names 'front'" in result.stderr
+
+
+@pytest.mark.django_db
+def test_the_stored_office_recipients_are_checked_after_migrate(practice):
+    practice.office_recipients = "office@riverside-spine.org, desk@example.com"
+    practice.email = "hello@example.net"
+    practice.save()
+
+    found = {message.id: message.msg for message in check_stored_email(None, databases=["default"])}
+
+    assert set(found) == {"practice.E004", "practice.W002"}
+    assert "desk@example.com" in found["practice.E004"]
+    assert check_stored_email(None, databases=None) == []
 
 
 @pytest.mark.parametrize("value", [None, "", "  "])
