@@ -39,13 +39,20 @@ run: $(INSTALLED)
 test: $(INSTALLED) lint
 	$(BIN)/pytest
 
-# The real stack on one machine: gunicorn, a Celery worker and Celery beat, against the
-# PostgreSQL, Redis and mail server that the environment names (see README).
+# The real stack on one machine: nginx in front (FRONT_BIND) of gunicorn (WEB_BIND, private),
+# a Celery worker and Celery beat, against the PostgreSQL, Redis and mail server that the
+# environment names (see README, "Going live").
+up: export TRUSTED_PROXIES ?= 127.0.0.1
+up: export WEB_BIND ?= 127.0.0.1:8001
+up: export FRONT_CONFIG := $(CURDIR)/var/front/nginx.conf
 up: $(INSTALLED)
 	mkdir -p var
-	$(MANAGE) check --fail-level ERROR
+	$(MANAGE) preflight
 	$(MANAGE) migrate --noinput
+	$(MANAGE) preflight --database
 	$(MANAGE) collectstatic --noinput --verbosity 0
+	$(MANAGE) front_config --upstream $(WEB_BIND) --output $(FRONT_CONFIG)
+	nginx -t -q -e stderr -c $(FRONT_CONFIG)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start
 
 # The real stack under load (see bench/run.py): prints the figures, saves them under var/bench/.
