@@ -8,7 +8,7 @@ MANAGE := $(BIN)/python manage.py
 # `make run` uses the embedded defaults whatever the shell exports.
 EMBEDDED := env -u DATABASE_URL -u CELERY_BROKER_URL -u REDIS_URL -u EMAIL_URL DJANGO_DEBUG=true
 
-.PHONY: run test up bench lint format hooks superuser lock clean
+.PHONY: install run test up bench lint format hooks superuser lock clean
 
 # Every package from the lock, checked against its hashes, pip itself included; wheels only,
 # so no build fetches a package that the lock does not name. The setuptools that Python 3.11
@@ -28,6 +28,9 @@ LOCK := $(BIN)/uv pip compile --quiet --no-config --python-version 3.11 \
 lock: $(INSTALLED)
 	$(LOCK) requirements.in -o requirements.txt
 	$(LOCK) requirements-dev.in -o requirements-dev.txt
+
+# The virtualenv, from the locked requirements.
+install: $(INSTALLED)
 
 run: $(INSTALLED)
 	mkdir -p var

@@ -42,7 +42,7 @@ def client_address(request):
     """
     address = request.META.get("REMOTE_ADDR", "")
     if is_from_trusted_proxy(request):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
+        forwarded = request.headers.get("x-forwarded-for", "").split(",")[-1].strip()
         if _ip(forwarded):
             address = forwarded
     ip = _ip(address)

@@ -27,7 +27,10 @@ class Command(BaseCommand):
             "--upstream",
             action="append",
             required=True,
-            help="A web process: host:port or unix:/path/to/socket. Repeat for each one.",
+            help=(
+                "The web processes to balance: host:port or unix:/path/to/socket, "
+                "comma-separated or repeated."
+            ),
         )
         parser.add_argument(
             "--directory",
@@ -51,7 +54,12 @@ class Command(BaseCommand):
         bind = os.environ.get("FRONT_BIND", "127.0.0.1:8000")
         brotli = all((MODULES / module).exists() for module in BROTLI_MODULES)
         context = {
-            "upstreams": options["upstream"],
+            "upstreams": [
+                upstream.strip()
+                for upstreams in options["upstream"]
+                for upstream in upstreams.split(",")
+                if upstream.strip()
+            ],
             "directory": directory,
             "user": options["user"],
             "modules": [MODULES / module for module in BROTLI_MODULES] if brotli else [],

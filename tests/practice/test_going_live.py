@@ -1,0 +1,97 @@
+"""What README's "Going live" hands the practice's IT person: the systemd units, the example
+environment, and a README that names every variable the code reads."""
+
+import re
+import secrets
+import shutil
+import subprocess
+from pathlib import Path
+
+from django.conf import settings
+
+from tests.practice.test_deployment import manage, production_environment
+from tests.support.environment import require
+
+DEPLOY = settings.BASE_DIR / "deploy"
+UNITS = sorted((DEPLOY / "systemd").glob("*.service"))
+EXAMPLE = DEPLOY / "practice.env.example"
+INSTALL_DIR = "/srv/practice"
+ENVIRONMENT_FILE = "/etc/practice/practice.env"
+
+
+def example_environment():
+    values = {}
+    for line in EXAMPLE.read_text().splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            name, _, value = line.partition("=")
+            values[name.strip()] = value.strip()
+    return values
+
+
+def test_the_units_pass_systemd_analyze_verify(tmp_path):
+    """As installed in this checkout: systemd also checks that every command exists."""
+    require(shutil.which("systemd-analyze"), "systemd-analyze is not installed")
+    environment_file = tmp_path / "practice.env"
+    environment_file.write_text(EXAMPLE.read_text())
+    for unit in UNITS:
+        text = unit.read_text().replace(INSTALL_DIR, str(settings.BASE_DIR))
+        (tmp_path / unit.name).write_text(text.replace(ENVIRONMENT_FILE, str(environment_file)))
+
+    result = subprocess.run(
+        ["systemd-analyze", "verify", *(tmp_path / unit.name for unit in UNITS)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert {unit.name for unit in UNITS} == {
+        "practice-web.service",
+        "practice-worker.service",
+        "practice-beat.service",
+        "practice-front.service",
+    }
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stderr == ""
+
+
+def test_every_variable_the_units_use_is_in_the_example_environment():
+    used = {name for unit in UNITS for name in re.findall(r"\$\{([A-Z_]+)\}", unit.read_text())}
+
+    assert used
+    assert used <= set(example_environment())
+
+
+def test_the_example_environment_passes_check_deploy_without_a_warning():
+    values = example_environment() | {"DJANGO_SECRET_KEY": secrets.token_urlsafe(50)}
+
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        environment=production_environment(**values),
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def variables_the_code_reads():
+    settings_text = (settings.BASE_DIR / "practice" / "settings.py").read_text()
+    names = set(re.findall(r'(?:env(?:\.\w+)?|required)\(\s*"([A-Z][A-Z0-9_]+)"', settings_text))
+    for module in (settings.BASE_DIR / "practice").rglob("*.py"):
+        names |= set(re.findall(r'environ(?:\.get)?[(\[]"([A-Z][A-Z0-9_]+)"', module.read_text()))
+    for name in ["Procfile", "Makefile"]:
+        text = (settings.BASE_DIR / name).read_text()
+        names |= set(re.findall(r"\$\{([A-Z][A-Z0-9_]+):-", text))
+    return names
+
+
+def test_the_readme_table_names_every_variable_the_code_reads():
+    readme = Path(settings.BASE_DIR / "README.md").read_text()
+    table = readme[readme.index("## Environment") : readme.index("## Going live")]
+    listed = set(re.findall(r"`([A-Z][A-Z0-9_]+)`", table))
+
+    names = variables_the_code_reads()
+
+    assert {"DATABASE_URL", "TRUSTED_PROXIES", "FRONT_BIND", "TLS_CERT", "WEB_BIND"} <= names
+    assert names - listed == set()
