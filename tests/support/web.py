@@ -12,7 +12,7 @@ from .processes import ChildProcess
 def gunicorn(*, port, env, log_path, workers=2):
     """gunicorn serving the site with `workers` sync workers, as the Procfile does."""
     command = [sys.executable, "-m", "gunicorn", "practice.wsgi"]
-    command += ["--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
+    command += ["--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--no-control-socket"]
     return ChildProcess(command, env=env, log_path=log_path)
 
 
