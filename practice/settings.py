@@ -381,3 +381,11 @@ LOGGING = {
         "practice": {"level": "INFO"},
     },
 }
+
+# Errors from the site and its tasks go to Sentry when SENTRY_DSN names a project, with no
+# patient's data (practice/error_reporting.py); without it, to the logs alone.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from practice.error_reporting import init_error_reporting
+
+    init_error_reporting(SENTRY_DSN)

@@ -9,6 +9,9 @@ import os
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-suite-only-not-a-secret")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,testserver")
+# Nothing the suite does, nor the workers and servers it starts, reports to the practice's
+# Sentry; tests/practice/test_error_reporting.py sets up a client that sends nowhere.
+os.environ["SENTRY_DSN"] = ""
 
 from practice.settings import *  # noqa: F403
 
