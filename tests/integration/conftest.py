@@ -8,7 +8,6 @@ tasks and a task left over from one test (a retry still waiting) never reaches a
 import asyncio
 import re
 import shutil
-import socket
 import threading
 import uuid
 
@@ -17,55 +16,11 @@ from aiosmtpd.controller import Controller
 
 from tests.live_stack import live_environment
 from tests.support.environment import require
-from tests.support.processes import ChildProcess, free_port, wait_until
+from tests.support.processes import free_port, wait_until
+from tests.support.redis import RedisServer
 from tests.support.smtp import Mailbox
-from tests.support.tasks import beat_arguments, celery, worker_arguments
+from tests.support.tasks import FAST_OUTBOX, beat_arguments, celery, worker_arguments
 from tests.support.web import Browserless, gunicorn
-
-# Timings short enough for tests; the settings read them from the environment.
-FAST_OUTBOX = {
-    "NOTIFICATION_MAX_ATTEMPTS": "3",
-    "NOTIFICATION_RETRY_BACKOFF": "1",
-    "NOTIFICATION_RETRY_BACKOFF_MAX": "2",
-    "NOTIFICATION_REQUEUE_AFTER": "2",
-    "NOTIFICATION_REQUEUE_SWEEP_SECONDS": "1",
-    # Longer than any send here takes, so that no live worker loses its row.
-    "NOTIFICATION_SENDING_LEASE": "4",
-}
-
-
-class RedisServer:
-    """A redis-server process on a loopback port, stopped and started on the same port."""
-
-    def __init__(self, log_path):
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.log_path = log_path
-        self.process = None
-
-    def start(self):
-        self.process = ChildProcess(
-            [
-                *("redis-server", "--port", str(self.port), "--bind", "127.0.0.1"),
-                *("--save", "", "--appendonly", "no"),
-            ],
-            log_path=self.log_path,
-        )
-        assert wait_until(self.answers, timeout=10), self.process.log()
-
-    def stop(self):
-        """Stop it, losing whatever it held, as a broker that crashed would."""
-        if self.process is not None:
-            self.process.kill()
-            self.process = None
-
-    def answers(self):
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=1) as connection:
-                connection.sendall(b"PING\r\n")
-                return connection.recv(16).startswith(b"+PONG")
-        except OSError:
-            return False
 
 
 @pytest.fixture

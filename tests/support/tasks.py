@@ -11,6 +11,17 @@ from practice.celery import app as celery_app
 
 from .processes import ChildProcess
 
+# Timings short enough for tests; the settings read them from the environment.
+FAST_OUTBOX = {
+    "NOTIFICATION_MAX_ATTEMPTS": "3",
+    "NOTIFICATION_RETRY_BACKOFF": "1",
+    "NOTIFICATION_RETRY_BACKOFF_MAX": "2",
+    "NOTIFICATION_REQUEUE_AFTER": "2",
+    "NOTIFICATION_REQUEUE_SWEEP_SECONDS": "1",
+    # Longer than any send here takes, so that no live worker loses its row.
+    "NOTIFICATION_SENDING_LEASE": "4",
+}
+
 
 def celery(*arguments, env, log_path):
     """`celery --app practice <arguments>` as a child process."""
