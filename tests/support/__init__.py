@@ -8,6 +8,7 @@ and classes, no fixtures. The fixtures that use them live beside the tests that 
 - redis: a redis-server of a test's own, stopped and started again on its port;
 - tasks: Celery publishing to a real broker, its worker and beat processes, and the
   outbox's timings short enough for tests;
-- web: gunicorn serving the site, and a client that posts forms as a browser does;
+- web: gunicorn serving the site, and a client that posts forms (files too) as a browser
+  does;
 - forms: what a patient's and a member of staff's forms post.
 """
