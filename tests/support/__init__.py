@@ -1,6 +1,7 @@
 """Helpers for the tests and for `make bench` (bench/ imports them too): plain functions
 and classes, no fixtures. The fixtures that use them live beside the tests that need them
-(tests/conftest.py, tests/live_stack.py, tests/browser/ and tests/integration/).
+(tests/conftest.py, tests/live_stack.py, tests/browser/, tests/integration/ and
+tests/nodes/).
 
 - environment: whether this machine has a service, and skipping or failing without it;
 - processes: free ports, waiting for a condition, child processes with a log;
