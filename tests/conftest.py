@@ -1,9 +1,15 @@
 """What every test needs: a media folder of its own, a cache that starts empty, and the
-practice's basic content. The live stack's fixtures (SMTP server, Celery worker, broker)
-are in tests/live_stack.py, registered here; the browser's in tests/browser/conftest.py;
-the fault injection's in tests/integration/conftest.py."""
+practice's basic content; and, for the tests that ask, the static files as production
+collects them. The live stack's fixtures (SMTP server, Celery worker, broker) are in
+tests/live_stack.py, registered here; the browser's in tests/browser/conftest.py; the
+fault injection's in tests/integration/conftest.py."""
+
+import os
+import subprocess
+import sys
 
 import pytest
+from django.conf import settings
 
 from practice.page_cache import delete_content_version
 from practice.selectors import delete_practice_details
@@ -11,6 +17,27 @@ from tests.factories import ConditionFactory, PracticeFactory
 from tests.support.forms import appointment_answers, fresh_submission
 
 pytest_plugins = ["tests.live_stack"]
+
+
+@pytest.fixture(scope="session")
+def static_root(tmp_path_factory):
+    """The static files as production collects them (hashed, with gzip and Brotli copies),
+    into a folder of the tests' own; once a session, for compressing them takes seconds."""
+    root = tmp_path_factory.mktemp("staticfiles")
+    environment = os.environ | {
+        "DJANGO_SETTINGS_MODULE": "practice.settings",
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": "collectstatic-test-only",
+        "DJANGO_ALLOWED_HOSTS": "testserver",
+        "STATIC_ROOT": str(root),
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+        cwd=settings.BASE_DIR,
+        env=environment,
+        check=True,
+    )
+    return root
 
 
 @pytest.fixture(autouse=True)

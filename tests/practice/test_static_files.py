@@ -1,9 +1,6 @@
 """Static files as production serves them: hashed, compressed, cached for ever, and few."""
 
-import os
 import re
-import subprocess
-import sys
 
 import pytest
 from django.conf import settings
@@ -14,26 +11,6 @@ pytestmark = pytest.mark.django_db
 PRODUCTION_STORAGE = "whitenoise.storage.CompressedManifestStaticFilesStorage"
 FOR_EVER = "max-age=315360000, public, immutable"
 LINKED_FILES = re.compile(r'<(?:link rel="stylesheet"|script)[^>]* (?:href|src)="([^"]+)"')
-
-
-@pytest.fixture(scope="module")
-def static_root(tmp_path_factory):
-    """collectstatic with the production settings, into a folder of the tests' own."""
-    root = tmp_path_factory.mktemp("staticfiles")
-    environment = os.environ | {
-        "DJANGO_SETTINGS_MODULE": "practice.settings",
-        "DJANGO_DEBUG": "false",
-        "DJANGO_SECRET_KEY": "collectstatic-test-only",
-        "DJANGO_ALLOWED_HOSTS": "testserver",
-        "STATIC_ROOT": str(root),
-    }
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
-        cwd=settings.BASE_DIR,
-        env=environment,
-        check=True,
-    )
-    return root
 
 
 @pytest.fixture
