@@ -52,6 +52,8 @@ class Command(BaseCommand):
         for folder in ["temp", "cache"]:
             (directory / folder).mkdir(parents=True, exist_ok=True)
         bind = os.environ.get("FRONT_BIND", "127.0.0.1:8000")
+        # Where certbot's webroot plugin writes its challenges (`certbot -w ACME_ROOT`).
+        acme_root = os.environ.get("ACME_ROOT") or settings.BASE_DIR / "var" / "acme"
         brotli = all((MODULES / module).exists() for module in BROTLI_MODULES)
         context = {
             "upstreams": [
@@ -71,7 +73,7 @@ class Command(BaseCommand):
             "tls_key": Path(tls_key).resolve() if tls_key else "",
             "http_bind": os.environ.get("FRONT_HTTP_BIND", "80"),
             "https_port": https_port(bind),
-            "acme_root": settings.BASE_DIR / "var" / "acme",
+            "acme_root": Path(acme_root).resolve(),
             "static_root": Path(settings.STATIC_ROOT).resolve(),
             "media_root": Path(settings.MEDIA_ROOT).resolve(),
             "max_body_size": "10m",
