@@ -7,9 +7,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+from practice.management.commands.front_config import BROTLI_MODULES, MODULES
+
 from .processes import ROOT, ChildProcess, free_port, wait_until
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+def has_brotli():
+    """Whether Debian's Brotli modules for nginx are installed: the front loads them then."""
+    return all((MODULES / module).exists() for module in BROTLI_MODULES)
 
 
 def front_config(*, upstreams, directory, env):
@@ -37,7 +44,7 @@ class Front:
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"{'https' if env.get('TLS_CERT') else 'http'}://127.0.0.1:{self.port}"
         self.env = env | {"FRONT_BIND": f"127.0.0.1:{self.port}"}
         self.config = front_config(upstreams=upstreams, directory=self.directory, env=self.env)
         self.process = None

@@ -1,5 +1,7 @@
 """The site served over HTTP by gunicorn, and a client that uses it as a browser would."""
 
+import gzip
+import http.client
 import http.cookiejar
 import re
 import sys
@@ -7,16 +9,22 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import NamedTuple
+
+import brotli
 
 from .processes import ChildProcess
 
 
-def gunicorn(*, port, env, log_path, workers=2):
-    """gunicorn serving the site with `workers` sync workers, as the Procfile does."""
+def gunicorn(*, port, env, log_path, workers=2, access_log=None):
+    """gunicorn serving the site with `workers` sync workers, as the Procfile does; with
+    `access_log`, a line there for each request it answered (the Procfile logs none)."""
     command = [sys.executable, "-m", "gunicorn", "practice.wsgi"]
     command += ["--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--no-control-socket"]
+    if access_log:
+        command += ["--access-logfile", access_log]
     return ChildProcess(command, env=env, log_path=log_path)
 
 
@@ -183,3 +191,43 @@ def multipart_body(fields, files):
             + b"\r\n"
         )
     return body + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
+@dataclass
+class RawAnswer:
+    """An HTTP answer as it came over the wire: the body still compressed, if it was."""
+
+    status: int
+    headers: http.client.HTTPMessage
+    body: bytes
+
+    def header(self, name):
+        return self.headers.get(name)
+
+    @property
+    def content(self):
+        """The body as the server meant it, whatever its Content-Encoding."""
+        decode = {"gzip": gzip.decompress, "br": brotli.decompress}
+        encoding = self.header("Content-Encoding")
+        return decode[encoding](self.body) if encoding else self.body
+
+    @property
+    def text(self):
+        return self.content.decode()
+
+
+def fetch(base_url, path="/", *, method="GET", headers=None, body=None, timeout=10, **options):
+    """One request with exactly the headers given (a forged one, a cookie, an encoding),
+    on a connection of its own; `options` go to the connection (`context` for HTTPS,
+    `source_address` to come from another loopback address)."""
+    address = urllib.parse.urlsplit(base_url)
+    if address.scheme == "https":
+        connection = http.client.HTTPSConnection(address.netloc, timeout=timeout, **options)
+    else:
+        connection = http.client.HTTPConnection(address.netloc, timeout=timeout, **options)
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        return RawAnswer(response.status, response.headers, response.read())
+    finally:
+        connection.close()
