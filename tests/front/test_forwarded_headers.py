@@ -1,0 +1,62 @@
+"""What a client writes in X-Forwarded-* changes nothing: the site believes the front,
+which tells it the address that connected and the scheme it used."""
+
+import re
+
+import pytest
+from axes.models import AccessAttempt
+
+from tests.factories import UserFactory
+from tests.support.web import fetch
+
+pytestmark = pytest.mark.django_db
+
+CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+# The site sends it only on an answer it believes went over HTTPS.
+HSTS = "Strict-Transport-Security"
+
+
+def test_a_forged_scheme_does_not_make_the_site_believe_https(front, site):
+    forged = {"X-Forwarded-Proto": "https"}
+
+    through_the_front = fetch(front.url, "/appointments/", headers=forged)
+    # Straight to gunicorn from another address than the front's (TRUSTED_PROXIES).
+    from_a_stranger = fetch(
+        site.url, "/appointments/", headers=forged, source_address=("127.0.0.2", 0)
+    )
+    # ... and, to show what believing it looks like, from the front's own address.
+    from_the_fronts_address = fetch(site.url, "/appointments/", headers=forged)
+
+    assert through_the_front.status == from_a_stranger.status == 200
+    assert HSTS not in through_the_front.headers
+    assert HSTS not in from_a_stranger.headers
+    assert HSTS in from_the_fronts_address.headers
+
+
+@pytest.mark.django_db(transaction=True)
+def test_forged_addresses_do_not_save_a_password_guesser_from_the_lockout(front, site_environment):
+    UserFactory(username="olive")
+    login_page = fetch(front.url, "/admin/login/")
+    cookie = login_page.header("Set-Cookie").split(";")[0]
+    token = CSRF_TOKEN.search(login_page.text)[1]
+    limit = int(site_environment["ADMIN_LOGIN_FAILURE_LIMIT"])
+
+    def guess(number):
+        return fetch(
+            front.url,
+            "/admin/login/",
+            method="POST",
+            body=f"csrfmiddlewaretoken={token}&username=olive&password=guess{number}",
+            headers={
+                "Cookie": cookie,
+                "Content-Type": "application/x-www-form-urlencoded",
+                "X-Forwarded-For": f"6.6.6.{number}",
+            },
+        )
+
+    refused = [guess(number) for number in range(limit + 1)]
+
+    # The limit-th wrong password locks the name out from the address the front saw.
+    assert [answer.status for answer in refused] == [200] * (limit - 1) + [429, 429]
+    assert "Too many failed logins" in refused[-1].text
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"127.0.0.1"}
