@@ -6,6 +6,8 @@ switch it to the real broker and a worker process of their own.
 """
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-suite-only-not-a-secret")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,testserver")
@@ -15,6 +17,10 @@ os.environ["SENTRY_DSN"] = ""
 
 from practice.settings import *  # noqa: F403
 
+# Every flush of the test database runs post_migrate, which writes the page for a database
+# outage into MEDIA_ROOT: never into the checkout's own var/. Tests that read or write
+# media set a folder of their own (the media_root fixture).
+MEDIA_ROOT = Path(tempfile.gettempdir()) / "practice-tests" / "media"
 # Plain storage, so tests need no collectstatic.
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
