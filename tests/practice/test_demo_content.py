@@ -48,6 +48,26 @@ def test_the_office_gets_requests_where_the_environment_says(settings):
     assert Practice.get_solo().get_office_recipients() == ["front-desk@riverside-spine.org"]
 
 
+def test_a_visit_before_the_demo_loads_leaves_its_practice_details_to_it(client):
+    client.get("/")  # the site makes the placeholder row it shows
+    assert Practice.objects.get().name == "Our practice"
+
+    call_command("load_demo_content")
+
+    practice = Practice.get_solo()
+    assert (practice.name, practice.phone) == (PRACTICE["name"], PRACTICE["phone"])
+    assert practice.medical_disclaimer
+
+
+def test_the_practices_own_details_are_never_replaced():
+    Practice.objects.create(name="Riverside Spine")
+
+    call_command("load_demo_content")
+
+    assert Practice.get_solo().name == "Riverside Spine"
+    assert Practice.get_solo().phone == ""
+
+
 def test_staff_edits_survive_a_second_load():
     call_command("load_demo_content")
     Condition.objects.filter(slug="revision-spine-surgery").update(title="Edited by staff")

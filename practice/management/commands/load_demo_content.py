@@ -24,6 +24,14 @@ CONDITION_FIELDS = [
 ]
 
 
+def is_unset(practice):
+    """No details yet, or only the placeholder row a first visit to the site makes."""
+    placeholder = Practice()
+    return practice is None or all(
+        getattr(practice, field) == getattr(placeholder, field) for field in demo_content.PRACTICE
+    )
+
+
 class Command(BaseCommand):
     help = (
         "Load placeholder practice details and the demo condition pages. Safe to run "
@@ -33,8 +41,10 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options):
         created = []
-        if not Practice.objects.exists():
-            Practice.objects.create(**demo_content.PRACTICE)
+        if is_unset(Practice.objects.first()):
+            Practice.objects.update_or_create(
+                pk=Practice.singleton_instance_id, defaults=demo_content.PRACTICE
+            )
             created.append("practice details")
         surgeon = Surgeon.objects.filter(slug=demo_content.SURGEON["slug"]).first()
         if surgeon is None:
