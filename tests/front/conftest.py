@@ -4,10 +4,12 @@ of gunicorn with the production settings, on the test database.
 Started once for the session (the static files, gunicorn and nginx take seconds): one sync
 gunicorn worker, so that a request it answered is in its access log before it takes the
 next; the front on plain HTTP; a front with no web process behind it (and, in
-test_tls.py, one with a certificate). Every test is marked `django_db`, so that there is
-a test database for the site to read; a test writes what the site shows with the ORM,
-committed (`django_db(transaction=True)`) so that gunicorn sees it, and in the cache the
-site uses (REDIS_URL), so that a change forgets the pages gunicorn keeps.
+test_tls.py, one with a certificate). Every test is marked `django_db(transaction=True)`:
+a test writes what the site shows with the ORM, committed so that gunicorn sees it, and
+the database is emptied after each test, so that nothing gunicorn wrote while answering
+(the placeholder practice details a first page makes, a session) reaches another test. It
+writes in the cache the site uses (REDIS_URL), so that a change forgets the pages
+gunicorn keeps.
 """
 
 import os

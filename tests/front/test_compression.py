@@ -7,7 +7,7 @@ import pytest
 
 from tests.support.web import fetch
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)
 
 STATIC_FILES = {
     "stylesheet": re.compile(r'href="(/static/css/site\.[0-9a-f]{12}\.css)"'),

@@ -11,7 +11,7 @@ from tests.factories import SurgeonFactory
 from tests.support.forms import png_image
 from tests.support.web import fetch
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)
 
 STYLESHEET = re.compile(r'<link rel="stylesheet" href="(/static/css/site\.[0-9a-f]{12}\.css)">')
 FOR_EVER = "public, max-age=31536000, immutable"
@@ -43,7 +43,6 @@ def test_the_hashed_stylesheet_is_kept_for_ever_and_sent_compressed_by_nginx(
     assert site.was_asked(path) == 0
 
 
-@pytest.mark.django_db(transaction=True)
 def test_a_photo_staff_uploaded_is_sent_by_nginx_as_a_file_never_sniffed(front, site):
     photo = SimpleUploadedFile("portrait.png", png_image(4, 4), content_type="image/png")
     surgeon = SurgeonFactory(photo=photo, photo_alt="The surgeon in a clinic room")

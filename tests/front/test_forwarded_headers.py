@@ -9,7 +9,7 @@ from axes.models import AccessAttempt
 from tests.factories import UserFactory
 from tests.support.web import fetch
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)
 
 CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 # The site sends it only on an answer it believes went over HTTPS.
@@ -33,7 +33,6 @@ def test_a_forged_scheme_does_not_make_the_site_believe_https(front, site):
     assert HSTS in from_the_fronts_address.headers
 
 
-@pytest.mark.django_db(transaction=True)
 def test_forged_addresses_do_not_save_a_password_guesser_from_the_lockout(front, site_environment):
     UserFactory(username="olive")
     login_page = fetch(front.url, "/admin/login/")

@@ -12,7 +12,7 @@ import pytest
 from tests.support.processes import wait_until
 from tests.support.web import fetch
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)
 
 OVER_THE_CAP = 11 * 1024 * 1024
 

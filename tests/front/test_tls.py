@@ -11,7 +11,7 @@ from tests.support.front import Front
 from tests.support.processes import free_port
 from tests.support.web import fetch
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(scope="module")

@@ -6,10 +6,9 @@ import pytest
 from tests.factories import PracticeFactory
 from tests.support.web import fetch
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(("method", "path"), [("GET", "/"), ("POST", "/appointments/")])
 def test_a_patient_gets_the_practices_page_with_its_phone_number(lone_front, method, path):
     # Saved here, as staff save it in the admin: the site writes the page to the media
