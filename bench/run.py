@@ -1,12 +1,16 @@
 """`make bench`: start the real stack on this machine, drive it with wrk, print the figures.
 
-gunicorn (2 workers) and one Celery worker run as child processes against the PostgreSQL
-and Redis that DATABASE_URL, CELERY_BROKER_URL and REDIS_URL name (by default a
-`practice_bench` database and Redis databases 2 and 3 on 127.0.0.1); the SMTP server
-(aiosmtpd) runs in this process. The processes, the mailbox and the form's answers are the
-tests' own (tests/support/), so that the benchmark measures what the tests check. The
+The front (nginx, with the project's own configuration), gunicorn (2 workers) behind it
+and one Celery worker run as child processes against the PostgreSQL and Redis that
+DATABASE_URL, CELERY_BROKER_URL and REDIS_URL name (by default a `practice_bench` database
+and Redis databases 2 and 3 on 127.0.0.1); the SMTP server (aiosmtpd) runs in this
+process. Each case goes through the front, or straight to a gunicorn, or to a second nginx
+that serves the front's own answer for the condition page from a file (bench/file_server.py):
+the yardstick for the front's cache. The processes, the mailbox and the form's answers are
+the tests' own (tests/support/), so that the benchmark measures what the tests check. The
 figures go to var/bench/results-<time>.json and .md. It measures and changes nothing;
-nothing in CI runs it. It needs wrk (Debian's package) and says so when it is missing.
+nothing in CI runs it. It needs wrk and nginx (Debian's packages) and says so when one is
+missing.
 Tuned by the environment: BENCH_DURATION (10s, in seconds), BENCH_THREADS (2),
 BENCH_CONNECTIONS (32), BENCH_WORKER_CONCURRENCY (1); BENCH_PROFILE=1 also samples a
 gunicorn worker in each case with py-spy and writes var/bench/profile-<case>.txt
@@ -17,14 +21,19 @@ import http.client
 import json
 import os
 import platform
+import random
 import re
 import secrets
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import time
+from collections import Counter
+from contextlib import contextmanager
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -34,6 +43,9 @@ ROOT = Path(__file__).resolve().parent.parent
 # Run as a script, from bench/: the project's packages are found from the root.
 sys.path.insert(0, str(ROOT))
 
+from file_server import file_server  # noqa: E402
+
+from tests.support.front import NGINX, Front  # noqa: E402
 from tests.support.processes import free_port, wait_until  # noqa: E402
 from tests.support.smtp import Mailbox, smtp_server  # noqa: E402
 from tests.support.tasks import celery, worker_arguments  # noqa: E402
@@ -49,6 +61,7 @@ PROFILE = os.environ.get("BENCH_PROFILE") == "1"
 POST_BODIES = 20_000  # per POST case: more than two cores can take in one run
 NOTIFICATIONS = 500
 SLOW_MAIL_SECONDS = 2
+PUBLISHES = 20
 
 
 class Stack:
@@ -71,13 +84,14 @@ class Stack:
             process.stop(timeout=15)
 
 
-def wait_for(condition, timeout, stack):
+def wait_for(condition, timeout, stack, interval=0.1):
     """wait_until, stopping the benchmark as soon as a process of the stack has died."""
-    return wait_until(lambda: stack.check() or condition(), timeout)
+    return wait_until(lambda: stack.check() or condition(), timeout, interval)
 
 
-def environment(smtp_port, web_port):
-    """What the stack reads: production settings on plain HTTP, limits off for the load."""
+def environment(smtp_port, front_port):
+    """What the stack reads: production settings on plain HTTP behind the front, limits off
+    for the load."""
     return {
         "DATABASE_URL": os.environ.get(
             "DATABASE_URL", "postgres://postgres@127.0.0.1:5432/practice_bench"
@@ -90,11 +104,13 @@ def environment(smtp_port, web_port):
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_SECURE_SSL_REDIRECT": "false",
         "DJANGO_SECURE_COOKIES": "false",
-        "TRUSTED_PROXY_COUNT": "0",
+        "TRUSTED_PROXIES": "127.0.0.1",
+        "STATIC_ROOT": str(OUT / "static"),
+        "MEDIA_ROOT": str(OUT / "media"),
         "APPOINTMENT_REQUESTS_PER_HOUR": "100000000",
         "APPOINTMENT_FORM_MIN_SECONDS": "0",
         "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
-        "SITE_URL": f"http://127.0.0.1:{web_port}",
+        "SITE_URL": f"http://127.0.0.1:{front_port}",
     }
 
 
@@ -119,16 +135,30 @@ def create_database(url):
     connection.close()
 
 
-def request(port, method, path, body=None, headers=None):
+def request(port, method, path, body=None, headers=None, *, raw=False):
+    """The status, headers and body (text, or bytes with `raw`) of one request."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
         connection.request(method, path, body=body, headers=headers or {})
         response = connection.getresponse()
-        return response.status, response.headers, response.read().decode()
+        content = response.read()
+        return response.status, response.headers, content if raw else content.decode()
     except OSError:
-        return None, None, ""
+        return None, None, b"" if raw else ""
     finally:
         connection.close()
+
+
+def wrk_command(port, path, duration=DURATION):
+    return [
+        *("wrk", "--threads", THREADS, "--connections", CONNECTIONS, "--duration", duration),
+        # Slow requests are measured, not counted as errors at wrk's default 2 s.
+        *("--timeout", "30s", "--script", str(WRK_SCRIPT), f"http://127.0.0.1:{port}{path}"),
+    ]
+
+
+def wrk_environment(mode, **extra):
+    return {**os.environ, "BENCH_MODE": mode, "BENCH_THREADS": THREADS, **extra}
 
 
 def wrk(port, path, mode="get", profile_of=None, **extra):
@@ -137,13 +167,10 @@ def wrk(port, path, mode="get", profile_of=None, **extra):
     With `profile_of` (a case's name and its gunicorn master's pid), one worker is
     sampled by py-spy while wrk runs (see bench/sampler.py).
     """
-    command = [
-        *("wrk", "--threads", THREADS, "--connections", CONNECTIONS, "--duration", DURATION),
-        # Slow requests are measured, not counted as errors at wrk's default 2 s.
-        *("--timeout", "30s", "--script", str(WRK_SCRIPT), f"http://127.0.0.1:{port}{path}"),
-    ]
-    env = {**os.environ, "BENCH_MODE": mode, "BENCH_THREADS": THREADS, **extra}
-    running = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True)
+    command = wrk_command(port, path)
+    running = subprocess.Popen(
+        command, env=wrk_environment(mode, **extra), stdout=subprocess.PIPE, text=True
+    )
     try:
         if profile_of is not None:
             time.sleep(1)  # past wrk's first connections
@@ -165,6 +192,28 @@ def wrk(port, path, mode="get", profile_of=None, **extra):
         "status_errors": figures["status_errors"],  # answers other than 2xx and 3xx
         "socket_errors": figures["socket_errors"],  # connect, read, write, timeout
     }
+
+
+@contextmanager
+def load(port, path):
+    """wrk on `path`, with the cases' threads and connections, while the block runs."""
+    command = wrk_command(port, path, duration="1h")
+    running = subprocess.Popen(command, env=wrk_environment("get"), stdout=subprocess.DEVNULL)
+    try:
+        yield
+    finally:
+        running.kill()
+        running.wait()
+
+
+def cache_statuses(log):
+    """How the front answered the requests in its access log: a count of each cache status
+    (HIT, STALE, UPDATING, MISS...; "-" where it did not look, as for a POST)."""
+    statuses = Counter()
+    with open(log, "rb") as lines:
+        for line in lines:
+            statuses[line.partition(b" cache=")[2].partition(b" ")[0].decode()] += 1
+    return dict(statuses)
 
 
 def seconds_of(duration):
@@ -241,6 +290,37 @@ def time_notifications(mailbox, stack):
     return round(time.monotonic() - started, 1)
 
 
+def healthy(port):
+    return request(port, "GET", "/healthz")[0] == 200
+
+
+def shows(port, path, text):
+    return text in request(port, "GET", path)[2]
+
+
+def time_publish(port, condition, stack):
+    """Seconds from a save of `condition` (through the ORM, as the admin saves it) being
+    committed to the front serving the changed page, PUBLISHES times, each at a random
+    moment of a clock second; None if a change did not show within 10 s."""
+    path = condition.get_absolute_url()
+    original = condition.summary
+    delays = []
+    try:
+        for n in range(PUBLISHES):
+            time.sleep(random.random())
+            marker = f"Change {n}, {secrets.token_hex(4)}."
+            condition.summary = f"{marker} {original}"[:600]
+            condition.save()
+            started = time.monotonic()
+            if not wait_for(partial(shows, port, path, marker), 10, stack, interval=0.01):
+                return None
+            delays.append(time.monotonic() - started)
+    finally:
+        condition.summary = original
+        condition.save()
+    return delays
+
+
 def machine():
     model = re.search(r"model name\s*:\s*(.*)", Path("/proc/cpuinfo").read_text())
     memory = re.search(r"MemTotal:\s*(\d+)", Path("/proc/meminfo").read_text())
@@ -251,44 +331,100 @@ def machine():
     )
 
 
+def load_average():
+    return ", ".join(f"{minutes:.2f}" for minutes in os.getloadavg())
+
+
+# Where each case's requests go: the front (nginx, its cache, then gunicorn), a gunicorn
+# reached directly, or the second nginx that serves the saved page as a file.
+ROUTES = {
+    "front": "front",
+    "gunicorn": "gunicorn",
+    "cold": "gunicorn, caches off",
+    "file": "nginx, file",
+}
+WARM, FILE, RANDOM, DJANGO, COLD = (
+    "Condition page, warm",
+    "Condition page, the same HTML from a file",
+    "Condition page, random query string",
+    "Condition page, warm, Django's page cache",
+    "Condition page, cold (rendered each time)",
+)
+POST_CASES = ["Form POST, mail at once", f"Form POST, mail held {SLOW_MAIL_SECONDS} s"]
+
+
+def cache_shares(case):
+    """The shares of a case's requests that the front answered from its cache: fresh (HIT),
+    and stale while one request fetched the page again (UPDATING, STALE)."""
+    statuses = case.get("cache")
+    if statuses is None:
+        return "–"
+    total = max(1, sum(statuses.values()))
+    stale = statuses.get("UPDATING", 0) + statuses.get("STALE", 0)
+    return f"{100 * statuses.get('HIT', 0) / total:.1f}% / {100 * stale / total:.1f}%"
+
+
 def table(results):
+    cases = results["cases"]
     lines = [
-        f"Machine: {results['machine']}. wrk: {THREADS} threads, {CONNECTIONS} connections, "
-        f"{DURATION} per case; gunicorn 2 sync workers; Celery worker concurrency "
-        f"{WORKER_CONCURRENCY}."
+        f"Machine: {results['machine']}; load average (1, 5, 15 min) {results['load']} "
+        f"before the run, {results['load_after']} after. wrk: {THREADS} threads, "
+        f"{CONNECTIONS} connections, {DURATION} per case, no Accept-Encoding (so nothing is "
+        "compressed); nginx with a worker a core; gunicorn 2 sync workers; Celery worker "
+        f"concurrency {WORKER_CONCURRENCY}."
         + (" One gunicorn worker sampled by py-spy, which slows it a little." if PROFILE else ""),
         "",
-        "| Case | Requests/s | p50 (ms) | p99 (ms) | Errors (non-2xx/3xx + socket) |",
-        "|---|---:|---:|---:|---:|",
+        "| Case | Served by | Requests/s | p50 (ms) | p99 (ms) | Errors (non-2xx/3xx + socket) "
+        "| Front's cache: HIT / stale |",
+        "|---|---|---:|---:|---:|---:|---:|",
     ]
-    for name, case in results["cases"].items():
+    for name, case in cases.items():
         lines.append(
-            f"| {name} | {case['requests_per_second']:,} | {case['p50_ms']} | "
-            f"{case['p99_ms']} | {case['errors']} |"
+            f"| {name} | {ROUTES[case['route']]} | {case['requests_per_second']:,} | "
+            f"{case['p50_ms']} | {case['p99_ms']} | {case['errors']} | {cache_shares(case)} |"
         )
+
+    def ratio(a, b):
+        return cases[a]["requests_per_second"] / cases[b]["requests_per_second"]
+
     seconds = results["notifications_seconds"]
-    instant, slow = (results["cases"][name]["p99_ms"] for name in POST_CASES)
+    published = results["publish_seconds"]
+    instant, slow = (cases[name]["p99_ms"] for name in POST_CASES)
     lines += [
         "",
+        f"- Warm condition page through the front / the same bytes from a file: "
+        f"{ratio(WARM, FILE):.2f} (target: at least 0.5).",
+        f"- Random query string / warm, both through the front: {ratio(RANDOM, WARM):.2f} "
+        "(target: 1 within 20%).",
+        f"- Warm condition page from gunicorn (Django's page cache in Redis) / the file: "
+        f"{ratio(DJANGO, FILE):.2f}; through the front / from gunicorn: "
+        f"{ratio(WARM, DJANGO):.1f}×.",
+        "- Publish to visible, from a save's commit to the front serving the change, under "
+        "the warm page's load: "
+        + (
+            f"median {statistics.median(published):.2f} s, max {max(published):.2f} s over "
+            f"{PUBLISHES} saves at random moments (target: under 1 s)."
+            if published is not None
+            else "a change did not show within 10 s."
+        ),
         f"- {NOTIFICATIONS} queued notifications reach the SMTP server in "
         f"{f'{seconds} s' if seconds is not None else 'more than 300 s'}.",
         f"- Form POST p99 with mail held {SLOW_MAIL_SECONDS} s / mail answered at once: "
         f"{slow} / {instant} ms = {slow / instant:.2f}.",
         f"- Appointment requests saved during the POST cases: {results['saved']} (wrk counts "
         "only the answers that arrived within the run).",
-        "- Cold condition page: the cache cleared before the run and every request an "
-        "address of its own (`?bench=N`), so a cache keyed on the address never hits; what "
-        "every page shares (the practice's details) is cached after the first request.",
+        "- Cold condition page: a second gunicorn with PAGE_CACHE_SECONDS=0 and "
+        "FRONT_CACHE_SECONDS=0, reached directly, renders every request; what every page "
+        "shares (the practice's details) is cached after the first request.",
     ]
     return "\n".join(lines)
-
-
-POST_CASES = ["Form POST, mail at once", f"Form POST, mail held {SLOW_MAIL_SECONDS} s"]
 
 
 def main():
     if shutil.which("wrk") is None:
         sys.exit("make bench drives the site with wrk, which is not installed: apt-get install wrk")
+    if not Path(NGINX).exists():
+        sys.exit("make bench runs the front, nginx, which is not installed: apt-get install nginx")
     # So that `finally` stops the stack: on SIGTERM, and on Ctrl-C even when started in the
     # background (which leaves SIGINT ignored).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -298,13 +434,12 @@ def main():
 
 
 def run(mailbox):
-    port = free_port()
-    os.environ.update(environment(mailbox.port, port))
+    ports = {route: free_port() for route in ROUTES}
+    os.environ.update(environment(mailbox.port, ports["front"]))
     create_database(os.environ["DATABASE_URL"])
     import django
 
     django.setup()
-    from django.core.cache import cache
     from django.core.management import call_command
     from django.urls import reverse
 
@@ -312,50 +447,87 @@ def run(mailbox):
     from conditions.models import Condition
     from practice import celery_app
 
+    results = {"machine": machine(), "load": load_average(), "cases": {}}
     print("Migrating, collecting static files, loading the demo content…", flush=True)
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
     call_command("load_demo_content", verbosity=0)
 
     OUT.mkdir(parents=True, exist_ok=True)
-    for log in ["gunicorn.log", "celery.log"]:
+    for log in ["gunicorn.log", "gunicorn-cold.log", "celery.log"]:
         (OUT / log).unlink(missing_ok=True)
+    for directory in ["front", "file"]:
+        shutil.rmtree(OUT / directory, ignore_errors=True)
     stack = Stack()
     try:
         web = stack.add(
-            "gunicorn", gunicorn(port=port, env=os.environ, log_path=OUT / "gunicorn.log")
+            "gunicorn",
+            gunicorn(port=ports["gunicorn"], env=os.environ, log_path=OUT / "gunicorn.log"),
+        )
+        caches_off = os.environ | {"PAGE_CACHE_SECONDS": "0", "FRONT_CACHE_SECONDS": "0"}
+        cold = stack.add(
+            "gunicorn with the caches off",
+            gunicorn(port=ports["cold"], env=caches_off, log_path=OUT / "gunicorn-cold.log"),
         )
         arguments = worker_arguments(name="bench", concurrency=WORKER_CONCURRENCY)
         stack.add("celery", celery(*arguments, env=os.environ, log_path=OUT / "celery.log"))
+        front = Front(
+            upstreams=[f"127.0.0.1:{ports['gunicorn']}"],
+            directory=OUT / "front",
+            env=dict(os.environ),
+            port=ports["front"],
+        )
+        stack.add("nginx (the front)", front.start().process)
         celery_app.control.purge()  # nothing left over from an earlier run
-        if not wait_for(lambda: request(port, "GET", "/healthz")[0] == 200, 60, stack):
-            sys.exit(f"gunicorn did not answer; see {OUT / 'gunicorn.log'}")
+        for route in ["front", "cold"]:
+            if not wait_for(partial(healthy, ports[route]), 60, stack):
+                sys.exit(f"gunicorn did not answer ({route}); see {OUT}/gunicorn*.log")
         if not wait_for(lambda: celery_app.control.ping(timeout=0.5), 60, stack):
             sys.exit(f"the Celery worker did not answer; see {OUT / 'celery.log'}")
 
         print(f"Timing {NOTIFICATIONS} notifications…", flush=True)
-        results = {"machine": machine(), "cases": {}}
         results["notifications_seconds"] = time_notifications(mailbox, stack)
 
         condition = Condition.objects.published().first()
+        page = condition.get_absolute_url()
+        status, headers, content = request(ports["front"], "GET", page, raw=True)
+        if status != 200 or headers["Content-Encoding"]:
+            sys.exit(f"The front answered the condition page {status}, {headers}.")
+        stack.add(
+            "nginx serving a file",
+            file_server(content=content, directory=OUT / "file", port=ports["file"]),
+        )
+        if not wait_for(lambda: request(ports["file"], "GET", "/page.html")[0] == 200, 10, stack):
+            sys.exit(f"nginx did not serve the saved page; see {OUT / 'file' / 'nginx.log'}")
+
         form = reverse("appointments:request")
         pages = [
-            ("Home", reverse("practice:home"), "get"),
-            ("Condition page, cold", condition.get_absolute_url(), "unique"),
-            ("Condition page, warm", condition.get_absolute_url(), "get"),
-            ("FAQ", reverse("faq:list"), "get"),
-            ("Form GET", form, "get"),
+            ("Home", "front", reverse("practice:home"), "get"),
+            (WARM, "front", page, "get"),
+            (FILE, "file", "/page.html", "get"),
+            (RANDOM, "front", page, "random"),
+            (DJANGO, "gunicorn", page, "get"),
+            (COLD, "cold", page, "get"),
+            ("FAQ", "front", reverse("faq:list"), "get"),
+            ("Form GET", "front", form, "get"),
         ]
-        for name, path, mode in pages:
+        servers = {"front": web, "gunicorn": web, "cold": cold}
+        front_log = front.directory / "access.log"
+        for name, route, path, mode in pages:
             print(f"{name}…", flush=True)
-            if mode == "unique":
-                cache.clear()
-            else:
-                request(port, "GET", path)  # one request to warm what it caches
-            results["cases"][name] = wrk(port, path, mode, profile_of(name, web))
+            request(ports[route], "GET", path)  # one request to warm what it caches
+            os.truncate(front_log, 0)  # nginx appends: the log holds this case's requests
+            profiled = profile_of(name, servers[route]) if route in servers else None
+            results["cases"][name] = {"route": route} | wrk(ports[route], path, mode, profiled)
+            if route == "front":
+                results["cases"][name]["cache"] = cache_statuses(front_log)
 
-        cookie, bodies = post_bodies(port, form, 2 * POST_BODIES + 1, condition)
-        status, _, _ = request(port, "POST", form, bodies.pop(), {
+        print("Publish to visible…", flush=True)
+        with load(ports["front"], page):
+            results["publish_seconds"] = time_publish(ports["front"], condition, stack)
+
+        cookie, bodies = post_bodies(ports["front"], form, 2 * POST_BODIES + 1, condition)
+        status, _, _ = request(ports["front"], "POST", form, bodies.pop(), {
             "Content-Type": "application/x-www-form-urlencoded",
             "Cookie": cookie,
         })  # fmt: skip
@@ -369,18 +541,21 @@ def run(mailbox):
             mailbox.hold = hold
             bodies_file = OUT / "post-bodies.txt"
             bodies_file.write_text("\n".join(pool) + "\n")
-            results["cases"][name] = wrk(
-                port,
+            os.truncate(front_log, 0)
+            results["cases"][name] = {"route": "front"} | wrk(
+                ports["front"],
                 form,
                 "post",
                 profile_of(name, web),
                 BENCH_BODIES=str(bodies_file),
                 BENCH_COOKIE=cookie,
             )
+            results["cases"][name]["cache"] = cache_statuses(front_log)
         results["saved"] = AppointmentRequest.objects.count() - saved_before
         celery_app.control.purge()
     finally:
         stack.stop()
+    results["load_after"] = load_average()
 
     stamp = datetime.now().astimezone().strftime("%Y-%m-%d-%H%M")
     markdown = table(results)

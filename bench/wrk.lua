@@ -1,7 +1,7 @@
 -- wrk script for bench/run.py. It ends with one line, "BENCH {json}", of the run's figures.
--- BENCH_MODE: "get" sends the same request each time; "unique" adds a query string of its
--- own to every request, so that a cache keyed on the address never hits; "post" sends the
--- bodies in the file BENCH_BODIES (one urlencoded body a line) in turn, each once.
+-- BENCH_MODE: "get" sends the same request each time; "random" adds a fresh random query
+-- string to every request (`?r=...`), as a flood of cache-busting addresses would; "post"
+-- sends the bodies in the file BENCH_BODIES (one urlencoded body a line) in turn, each once.
 local mode = os.getenv("BENCH_MODE") or "get"
 local thread_count = 0
 
@@ -12,6 +12,7 @@ end
 
 function init(args)
   sent = 0
+  math.randomseed(os.time() * 100 + id)
   threads = tonumber(os.getenv("BENCH_THREADS"))
   if mode == "post" then
     bodies = {}
@@ -26,10 +27,10 @@ function init(args)
 end
 
 -- Left undefined for "get": wrk then builds the request once and reuses it.
-if mode == "unique" then
+if mode == "random" then
   function request()
-    sent = sent + 1
-    return wrk.format("GET", wrk.path .. "?bench=" .. id .. "-" .. sent)
+    local token = string.format("%08x%08x", math.random(0, 0x7fffffff), math.random(0, 0x7fffffff))
+    return wrk.format("GET", wrk.path .. "?r=" .. token)
   end
 elseif mode == "post" then
   function request()
