@@ -8,7 +8,6 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.template import Context, Engine
 
-TEMPLATE = settings.BASE_DIR / "deploy" / "nginx.conf"
 MODULES = Path("/usr/lib/nginx/modules")
 BROTLI_MODULES = ["ngx_http_brotli_filter_module.so", "ngx_http_brotli_static_module.so"]
 
@@ -80,7 +79,9 @@ class Command(BaseCommand):
             "session_cookies": [settings.SESSION_COOKIE_NAME, "messages"],
         }
         engine = Engine(autoescape=False)
-        config = engine.from_string(TEMPLATE.read_text()).render(Context(context))
+        config = engine.from_string(
+            (settings.BASE_DIR / "deploy" / "nginx.conf").read_text()
+        ).render(Context(context))
         if options["output"]:
             Path(options["output"]).write_text(config)
         else:
