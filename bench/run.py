@@ -35,7 +35,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import sampler
 
@@ -206,13 +206,16 @@ def load(port, path):
         running.wait()
 
 
-def cache_statuses(log):
-    """How the front answered the requests in its access log: a count of each cache status
-    (HIT, STALE, UPDATING, MISS...; "-" where it did not look, as for a POST)."""
+def cache_statuses(log, path):
+    """How the front answered the requests for `path` in its access log: a count of each
+    cache status (HIT, EXPIRED, MISS...; "-" where it did not look, as for a POST). Only
+    `path`'s lines: nginx writes its log a second late, so the last case's may be there."""
     statuses = Counter()
+    request = f' {urlsplit(path).path}" '.encode()
     with open(log, "rb") as lines:
         for line in lines:
-            statuses[line.partition(b" cache=")[2].partition(b" ")[0].decode()] += 1
+            if request in line:
+                statuses[line.partition(b" cache=")[2].partition(b" ")[0].decode()] += 1
     return dict(statuses)
 
 
@@ -354,14 +357,15 @@ POST_CASES = ["Form POST, mail at once", f"Form POST, mail held {SLOW_MAIL_SECON
 
 
 def cache_shares(case):
-    """The shares of a case's requests that the front answered from its cache: fresh (HIT),
-    and stale while one request fetched the page again (UPDATING, STALE)."""
+    """The shares of a case's requests that the front answered from its cache (HIT), and
+    that it sent on to the site because the page's second was over or it had none yet
+    (EXPIRED, MISS)."""
     statuses = case.get("cache")
     if statuses is None:
         return "–"
     total = max(1, sum(statuses.values()))
-    stale = statuses.get("UPDATING", 0) + statuses.get("STALE", 0)
-    return f"{100 * statuses.get('HIT', 0) / total:.1f}% / {100 * stale / total:.1f}%"
+    fetched = statuses.get("EXPIRED", 0) + statuses.get("MISS", 0)
+    return f"{100 * statuses.get('HIT', 0) / total:.1f}% / {100 * fetched / total:.1f}%"
 
 
 def table(results):
@@ -375,7 +379,7 @@ def table(results):
         + (" One gunicorn worker sampled by py-spy, which slows it a little." if PROFILE else ""),
         "",
         "| Case | Served by | Requests/s | p50 (ms) | p99 (ms) | Errors (non-2xx/3xx + socket) "
-        "| Front's cache: HIT / stale |",
+        "| Front's cache: HIT / to the site |",
         "|---|---|---:|---:|---:|---:|---:|",
     ]
     for name, case in cases.items():
@@ -520,7 +524,7 @@ def run(mailbox):
             profiled = profile_of(name, servers[route]) if route in servers else None
             results["cases"][name] = {"route": route} | wrk(ports[route], path, mode, profiled)
             if route == "front":
-                results["cases"][name]["cache"] = cache_statuses(front_log)
+                results["cases"][name]["cache"] = cache_statuses(front_log, path)
 
         print("Publish to visible…", flush=True)
         with load(ports["front"], page):
@@ -550,7 +554,7 @@ def run(mailbox):
                 BENCH_BODIES=str(bodies_file),
                 BENCH_COOKIE=cookie,
             )
-            results["cases"][name]["cache"] = cache_statuses(front_log)
+            results["cases"][name]["cache"] = cache_statuses(front_log, form)
         results["saved"] = AppointmentRequest.objects.count() - saved_before
         celery_app.control.purge()
     finally:
