@@ -19,6 +19,7 @@ from .traffic import (
     Visitors,
     all_emailed_once,
     emails_about,
+    repeated_emails,
 )
 
 pytestmark = pytest.mark.integration
@@ -158,7 +159,7 @@ def test_redis_restarted_under_load(stack, patient_answers, capsys):
     references = set(shown.values())
     assert wait_until(
         lambda: emails_about(stack.mailbox, references) == all_emailed_once(references), 60
-    ), (emails_about(stack.mailbox, references), stack.logs())
+    ), f"Sent more than once: {repeated_emails(stack.mailbox, references)}; {stack.logs()}"
     delivered = time.monotonic() - started
     rows = stack.query(
         "SELECT n.status, n.attempts FROM appointments_notification n"

@@ -121,5 +121,19 @@ def emails_about(mailbox, references):
     return found
 
 
+def repeated_emails(mailbox, references):
+    """Each email about `references` that arrived more than once, by its subject, with the
+    Message-IDs it came with: one ID twice is one outbox row sent twice, two IDs are two
+    rows. For a failing test's message."""
+    ids = {}
+    for message in mailbox.messages:
+        if any(
+            (found := subject.match(message["Subject"])) and found[1] in references
+            for subject in SUBJECTS.values()
+        ):
+            ids.setdefault(message["Subject"], []).append(message["Message-ID"])
+    return {subject: found for subject, found in ids.items() if len(found) > 1}
+
+
 def all_emailed_once(references):
     return {(reference, kind): 1 for reference in references for kind in SUBJECTS}
