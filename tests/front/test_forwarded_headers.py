@@ -7,7 +7,8 @@ import pytest
 from axes.models import AccessAttempt
 
 from tests.factories import UserFactory
-from tests.support.web import fetch
+from tests.support.processes import free_port, wait_until
+from tests.support.web import Browserless, fetch, gunicorn
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,6 +32,50 @@ def test_a_forged_scheme_does_not_make_the_site_believe_https(front, site):
     assert HSTS not in through_the_front.headers
     assert HSTS not in from_a_stranger.headers
     assert HSTS in from_the_fronts_address.headers
+
+
+# Headers that make gunicorn itself, or Django, think a request came over HTTPS.
+FORGED_SCHEMES = [
+    {"X-Forwarded-Proto": "https"},
+    {"X-Forwarded-Ssl": "on"},
+    {"X-Forwarded-Protocol": "ssl"},
+]
+
+
+@pytest.fixture(scope="module")
+def site_reached_directly(site_environment, tmp_path_factory):
+    """gunicorn as a site without a front runs it: TRUSTED_PROXIES empty."""
+    port = free_port()
+    process = gunicorn(
+        port=port,
+        env=site_environment | {"TRUSTED_PROXIES": ""},
+        log_path=tmp_path_factory.mktemp("direct") / "gunicorn.log",
+        workers=1,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        assert wait_until(Browserless(url).answers, timeout=30), process.log()
+        yield url
+    finally:
+        process.stop()
+
+
+@pytest.mark.parametrize("forged", FORGED_SCHEMES)
+def test_without_a_trusted_front_no_forwarded_scheme_is_believed(site_reached_directly, forged):
+    """Not even from the machine itself: gunicorn, which believes these from 127.0.0.1 by
+    default, is told to believe none, and the site believes only TRUSTED_PROXIES."""
+    answer = fetch(site_reached_directly, "/faq/", headers=forged)
+
+    assert answer.status == 200
+    assert HSTS not in answer.headers
+
+
+@pytest.mark.parametrize("forged", FORGED_SCHEMES)
+def test_through_the_front_no_forged_scheme_is_believed(front, forged):
+    answer = fetch(front.url, "/faq/", headers=forged)
+
+    assert answer.status == 200
+    assert HSTS not in answer.headers
 
 
 def test_forged_addresses_do_not_save_a_password_guesser_from_the_lockout(front, site_environment):
