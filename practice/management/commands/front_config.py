@@ -2,6 +2,7 @@
 
 import os
 import pwd
+import shutil
 from pathlib import Path
 
 from django.conf import settings
@@ -50,6 +51,10 @@ class Command(BaseCommand):
         directory = Path(options["directory"]).resolve()
         for folder in ["temp", "cache"]:
             (directory / folder).mkdir(parents=True, exist_ok=True)
+        # The logs hold visitors' addresses: the front's user alone may read them.
+        if options["user"] and os.geteuid() == 0:
+            shutil.chown(directory, user=options["user"])
+        directory.chmod(0o750)
         bind = os.environ.get("FRONT_BIND", "127.0.0.1:8000")
         # Where certbot's webroot plugin writes its challenges (`certbot -w ACME_ROOT`).
         acme_root = os.environ.get("ACME_ROOT") or settings.BASE_DIR / "var" / "acme"
