@@ -13,6 +13,15 @@ MODULES = Path("/usr/lib/nginx/modules")
 BROTLI_MODULES = ["ngx_http_brotli_filter_module.so", "ngx_http_brotli_static_module.so"]
 
 
+def addresses(variable, default):
+    """The addresses a comma-separated variable names (`443,[::]:443` for IPv4 and IPv6)."""
+    return [
+        address.strip()
+        for address in os.environ.get(variable, default).split(",")
+        if address.strip()
+    ]
+
+
 def https_port(bind):
     """`:8443` when FRONT_BIND is not the usual HTTPS port, for the plain-HTTP redirect."""
     port = bind.rpartition(":")[2] if ":" in bind else bind
@@ -55,7 +64,7 @@ class Command(BaseCommand):
         if options["user"] and os.geteuid() == 0:
             shutil.chown(directory, user=options["user"])
         directory.chmod(0o750)
-        bind = os.environ.get("FRONT_BIND", "127.0.0.1:8000")
+        binds = addresses("FRONT_BIND", "127.0.0.1:8000")
         # Where certbot's webroot plugin writes its challenges (`certbot -w ACME_ROOT`).
         acme_root = os.environ.get("ACME_ROOT") or settings.BASE_DIR / "var" / "acme"
         brotli = all((MODULES / module).exists() for module in BROTLI_MODULES)
@@ -71,12 +80,12 @@ class Command(BaseCommand):
             "modules": [MODULES / module for module in BROTLI_MODULES] if brotli else [],
             "brotli": brotli,
             "mime_types": "/etc/nginx/mime.types",
-            "bind": bind,
+            "binds": binds,
             "tls": bool(tls_cert),
             "tls_cert": Path(tls_cert).resolve() if tls_cert else "",
             "tls_key": Path(tls_key).resolve() if tls_key else "",
-            "http_bind": os.environ.get("FRONT_HTTP_BIND", "80"),
-            "https_port": https_port(bind),
+            "http_binds": addresses("FRONT_HTTP_BIND", "80"),
+            "https_port": https_port(binds[0]),
             "acme_root": Path(acme_root).resolve(),
             "static_root": Path(settings.STATIC_ROOT).resolve(),
             "media_root": Path(settings.MEDIA_ROOT).resolve(),
