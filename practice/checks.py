@@ -14,7 +14,9 @@ from .validators import parse_email_list
 
 # Names that never reach anyone (RFC 2606 and RFC 6761): mail to them is lost.
 RESERVED_DOMAINS = ["example", "example.com", "example.net", "example.org"]
-RESERVED_SUFFIXES = ["test", "invalid", "localhost", "local"]
+RESERVED_SUFFIXES = ["test", "invalid", "localhost"]
+# What deploy/practice.env.example writes where a value of the practice's own must go.
+PLACEHOLDER = "CHANGE"
 
 
 def is_reserved(address):
@@ -50,6 +52,25 @@ def check_front(app_configs, **kwargs):
             hint="Name the front that ends TLS (deploy/), e.g. TRUSTED_PROXIES=127.0.0.1.",
             id="practice.W001",
         )
+    ]
+
+
+@register(Tags.security, deploy=True)
+def check_placeholders(app_configs, **kwargs):
+    """A value copied from the example environment and never filled in."""
+    values = {
+        "DJANGO_SECRET_KEY": settings.SECRET_KEY,
+        "DATABASE_URL": str(settings.DATABASES["default"].get("PASSWORD", "")),
+        "EMAIL_URL": str(getattr(settings, "EMAIL_HOST_PASSWORD", "")),
+    }
+    return [
+        Error(
+            f"{name} is still the example's placeholder.",
+            hint="Fill in every value marked CHANGE in the environment file.",
+            id="practice.E005",
+        )
+        for name, value in values.items()
+        if PLACEHOLDER in value
     ]
 
 

@@ -128,6 +128,21 @@ def test_check_deploy_stops_on_email_to_a_domain_no_one_reads(variable, address)
     assert f"{variable} sends" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("DJANGO_SECRET_KEY", "CHANGE-ME-to-a-long-random-string-of-the-practices-own-0123456789"),
+        ("DATABASE_URL", "postgres://practice:CHANGE@127.0.0.1:5432/practice"),
+        ("EMAIL_URL", "smtp+tls://practice%40your-practice.org:CHANGE@smtp.your-practice.org:587"),
+    ],
+)
+def test_check_deploy_stops_on_a_value_left_as_the_examples_placeholder(variable, value):
+    result = manage("check", "--deploy", environment=production_environment(**{variable: value}))
+
+    assert result.returncode != 0
+    assert f"{variable} is still the example's placeholder" in result.stderr
+
+
 def test_check_deploy_warns_without_a_trusted_front():
     result = manage("check", "--deploy", environment=production_environment(TRUSTED_PROXIES=""))
 

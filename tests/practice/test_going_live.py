@@ -20,12 +20,25 @@ ENVIRONMENT_FILE = "/etc/practice/practice.env"
 
 
 def example_environment():
+    """The example's values as systemd reads them (EnvironmentFile=)."""
     values = {}
     for line in EXAMPLE.read_text().splitlines():
         if line.strip() and not line.lstrip().startswith("#"):
             name, _, value = line.partition("=")
-            values[name.strip()] = value.strip()
+            values[name.strip()] = value.strip().removeprefix('"').removesuffix('"')
     return values
+
+
+def test_a_shell_reads_the_example_as_systemd_does():
+    """README's first login loads it with `set -a; . practice.env`."""
+    script = f"set -a; . {EXAMPLE}; env -0"
+    result = subprocess.run(
+        ["sh", "-c", script], capture_output=True, text=True, env={}, timeout=30, check=True
+    )
+    read = dict(line.split("=", 1) for line in result.stdout.split("\0") if "=" in line)
+
+    assert result.stderr == ""
+    assert {name: read.get(name) for name in example_environment()} == example_environment()
 
 
 def test_the_units_pass_systemd_analyze_verify(tmp_path):
@@ -61,8 +74,20 @@ def test_every_variable_the_units_use_is_in_the_example_environment():
     assert used <= set(example_environment())
 
 
-def test_the_example_environment_passes_check_deploy_without_a_warning():
-    values = example_environment() | {"DJANGO_SECRET_KEY": secrets.token_urlsafe(50)}
+def test_the_example_environment_is_refused_until_it_is_filled_in():
+    environment = production_environment(**example_environment())
+
+    result = manage("check", "--deploy", environment=environment)
+
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is still the example's placeholder" in result.stderr
+
+
+def test_the_example_environment_filled_in_passes_check_deploy_without_a_warning():
+    values = {
+        name: value.replace("CHANGE", secrets.token_urlsafe(8))
+        for name, value in example_environment().items()
+    } | {"DJANGO_SECRET_KEY": secrets.token_urlsafe(50)}
 
     result = manage(
         "check",
@@ -79,7 +104,8 @@ def variables_the_code_reads():
     settings_text = (settings.BASE_DIR / "practice" / "settings.py").read_text()
     names = set(re.findall(r'(?:env(?:\.\w+)?|required)\(\s*"([A-Z][A-Z0-9_]+)"', settings_text))
     for module in (settings.BASE_DIR / "practice").rglob("*.py"):
-        names |= set(re.findall(r'environ(?:\.get)?[(\[]"([A-Z][A-Z0-9_]+)"', module.read_text()))
+        text = module.read_text()
+        names |= set(re.findall(r'(?:environ(?:\.get)?[(\[]|addresses\()"([A-Z][A-Z0-9_]+)"', text))
     for name in ["Procfile", "Makefile"]:
         text = (settings.BASE_DIR / name).read_text()
         names |= set(re.findall(r"\$\{([A-Z][A-Z0-9_]+):-", text))
