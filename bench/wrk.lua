@@ -1,8 +1,12 @@
 -- wrk script for bench/run.py. It ends with one line, "BENCH {json}", of the run's figures.
 -- BENCH_MODE: "get" sends the same request each time; "random" adds a fresh random query
 -- string to every request (`?r=...`), as a flood of cache-busting addresses would; "post"
--- sends the bodies in the file BENCH_BODIES (one urlencoded body a line) in turn, each once.
+-- sends the bodies in the file BENCH_BODIES (one urlencoded body a line) in turn, each once;
+-- "browser" sends the same request, asking for a compressed answer as browsers do.
 local mode = os.getenv("BENCH_MODE") or "get"
+if mode == "browser" then
+  wrk.headers["Accept-Encoding"] = "gzip, deflate, br"
+end
 local thread_count = 0
 
 function setup(thread)
