@@ -122,17 +122,17 @@ def emails_about(mailbox, references):
 
 
 def repeated_emails(mailbox, references):
-    """Each email about `references` that arrived more than once, by its subject, with the
-    Message-IDs it came with: one ID twice is one outbox row sent twice, two IDs are two
-    rows. For a failing test's message."""
-    ids = {}
-    for message in mailbox.messages:
+    """Each email about `references` that arrived more than once, by its subject: the
+    Message-ID each copy came with (one ID twice: one outbox row sent twice; two: two
+    rows), the client's address and port, and when. For a failing test's message."""
+    copies = {}
+    for message, arrival in zip(mailbox.messages, mailbox.arrivals, strict=True):
         if any(
             (found := subject.match(message["Subject"])) and found[1] in references
             for subject in SUBJECTS.values()
         ):
-            ids.setdefault(message["Subject"], []).append(message["Message-ID"])
-    return {subject: found for subject, found in ids.items() if len(found) > 1}
+            copies.setdefault(message["Subject"], []).append(f"{message['Message-ID']} {arrival}")
+    return {subject: found for subject, found in copies.items() if len(found) > 1}
 
 
 def all_emailed_once(references):

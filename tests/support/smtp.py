@@ -3,6 +3,7 @@
 import asyncio
 import email
 import email.policy
+import time
 from contextlib import contextmanager
 
 from .processes import free_port, wait_until
@@ -19,12 +20,15 @@ class Mailbox:
         self.keep = keep
         self.count = 0
         self.received = []
+        # Beside each message kept: the client's address and port, and when it arrived.
+        self.arrivals = []
         self._parsed = []
 
     async def handle_DATA(self, server, session, envelope):
         if self.hold:
             await asyncio.sleep(self.hold)
         if self.keep:
+            self.arrivals.append(f"{session.peer} at {time.time():.3f}")
             self.received.append(envelope.content)
         self.count += 1
         return "250 Message accepted for delivery"
@@ -38,6 +42,7 @@ class Mailbox:
 
     def clear(self):
         self.received.clear()
+        self.arrivals.clear()
         self._parsed.clear()
         self.count = 0
 
