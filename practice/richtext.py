@@ -1,15 +1,16 @@
 """One rich-text field for every piece of prose staff write.
 
 Staff get a toolbar (bold, italic, lists, links, subheadings), never HTML to type. What
-they save is cleaned to the same allow-list by nh3, so the stored HTML is safe to render
-as it is.
+they save is cleaned to the allow-list by nh3, and cleaned again as a page shows it (the
+`rich_text` filter): a fixture, a `QuerySet.update` or raw SQL writes past the field, and
+must not put a script on a patient's page.
 """
 
 import html
 import re
 
 from django.utils.html import strip_tags
-from django_prose_editor.fields import ProseEditorField
+from django_prose_editor.fields import ProseEditorField, create_sanitizer
 
 BLOCK_END = re.compile(r"(</(?:p|li|h[1-6]|ul|ol|blockquote)>|<br\s*/?>)", re.IGNORECASE)
 
@@ -25,10 +26,13 @@ RICH_TEXT_EXTENSIONS = {
 }
 
 
+clean_rich_text = create_sanitizer(RICH_TEXT_EXTENSIONS)
+
+
 class RichTextField(ProseEditorField):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("extensions", RICH_TEXT_EXTENSIONS)
-        kwargs.setdefault("sanitize", True)
+        kwargs.setdefault("sanitize", clean_rich_text)
         super().__init__(*args, **kwargs)
 
     def pre_save(self, model_instance, add):
