@@ -1,4 +1,5 @@
 import re
+import uuid
 from datetime import datetime, time, timedelta
 from email.utils import parseaddr
 
@@ -332,6 +333,9 @@ class Appointment(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     ended_at = models.DateTimeField("moved or cancelled at", null=True, blank=True)
+    # What the patient's manage link names: random, so a link tells nobody how many
+    # appointments the practice has booked, as the sequential id would.
+    link_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]

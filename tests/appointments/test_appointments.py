@@ -533,6 +533,32 @@ def test_link_for_an_appointment_since_deleted_reads_as_expired(client, booked):
     assert response.status_code == 410
 
 
+def test_a_manage_link_tells_nobody_how_many_appointments_there_are(book, booked):
+    appointment, path = booked
+    another = book(AppointmentRequestFactory(), practice_time(6, 10))
+
+    named = [
+        signing.Signer(salt=links.SALT).unsign_object(links.manage_url(each).split("/")[-2])
+        for each in (appointment, another)
+    ]
+
+    assert named == [str(appointment.link_key), str(another.link_key)]
+    assert str(appointment.pk) not in path
+    assert appointment.link_key != another.link_key
+
+
+def test_a_link_sent_before_the_random_key_works_until_the_visit_begins(client, booked):
+    appointment, _ = booked
+    earlier = signing.Signer(salt=links.SALT).sign_object(appointment.pk)
+    path = f"/appointments/manage/{earlier}/"
+
+    assert "Cancel my appointment" in client.get(path).text
+    Appointment.objects.filter(pk=appointment.pk).update(
+        starts_at=timezone.now() - timedelta(minutes=1)
+    )
+    assert client.get(path).status_code == 410
+
+
 def test_manage_link_is_absolute_on_the_public_site(booked):
     appointment, _ = booked
 
