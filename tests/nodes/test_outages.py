@@ -17,9 +17,8 @@ from .traffic import (
     THANKS,
     Patients,
     Visitors,
-    all_emailed_once,
-    emails_about,
-    repeated_emails,
+    assert_each_emailed_once,
+    outbox_rows,
 )
 
 pytestmark = pytest.mark.integration
@@ -100,9 +99,7 @@ def test_postgresql_restarted_under_load(stack, patient_answers, capsys):
     assert stack.query(
         "SELECT reference FROM appointments_appointmentrequest WHERE email = %s", [email]
     ) == [(reference,)]
-    assert wait_until(
-        lambda: emails_about(stack.mailbox, {reference}) == all_emailed_once({reference}), 30
-    ), stack.logs()
+    assert_each_emailed_once(stack, {reference}, timeout=30)
     assert staff.open(ADMIN).status == 200
     assert processes(stack) == running
 
@@ -156,18 +153,9 @@ def test_redis_restarted_under_load(stack, patient_answers, capsys):
     assert saved == shown
     # The emails of the requests sent while Redis was down waited in the outbox; the
     # sweep sent them once it was back. Each email once, after a single claim.
-    references = set(shown.values())
-    assert wait_until(
-        lambda: emails_about(stack.mailbox, references) == all_emailed_once(references), 60
-    ), f"Sent more than once: {repeated_emails(stack.mailbox, references)}; {stack.logs()}"
+    assert_each_emailed_once(stack, set(shown.values()))
     delivered = time.monotonic() - started
-    rows = stack.query(
-        "SELECT n.status, n.attempts FROM appointments_notification n"
-        " JOIN appointments_appointmentrequest r ON r.id = n.appointment_request_id"
-        " WHERE r.email LIKE %s",
-        [f"%@{domain}"],
-    )
-    assert Counter(rows) == {("sent", 1): 2 * len(shown)}
+    assert outbox_rows(stack, f"%@{domain}") == {("sent", 1): 2 * len(shown)}
     assert processes(stack) == running
 
     with capsys.disabled():

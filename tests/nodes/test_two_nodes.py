@@ -21,9 +21,8 @@ from .stack import ADMIN, STAFF_PASSWORD, STAFF_USERNAME
 from .traffic import (
     REFERENCE,
     THANKS,
-    all_emailed_once,
-    emails_about,
-    repeated_emails,
+    assert_each_emailed_once,
+    outbox_rows,
     send_request,
 )
 
@@ -192,17 +191,8 @@ def test_node_a_killed_mid_traffic_loses_no_patients_request(stack, patient_answ
     assert retried, stack.front.access_log()[-3000:]
 
     # Every request emailed to the office and to the patient, once.
-    references = set(shown.values())
-    assert wait_until(
-        lambda: emails_about(stack.mailbox, references) == all_emailed_once(references), 60
-    ), f"Sent more than once: {repeated_emails(stack.mailbox, references)}; {stack.logs()}"
-    rows = stack.query(
-        "SELECT n.status, n.attempts FROM appointments_notification n"
-        " JOIN appointments_appointmentrequest r ON r.id = n.appointment_request_id"
-        " WHERE r.email LIKE %s",
-        [f"%.{run}@kill.test"],
-    )
-    assert Counter(rows) == {("sent", 1): 2 * len(emails)}
+    assert_each_emailed_once(stack, set(shown.values()))
+    assert outbox_rows(stack, f"%.{run}@kill.test") == {("sent", 1): 2 * len(emails)}
 
     with capsys.disabled():
         print(

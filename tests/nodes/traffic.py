@@ -7,6 +7,7 @@ import time
 from collections import Counter
 from typing import NamedTuple
 
+from tests.support.processes import wait_until
 from tests.support.web import Browserless
 
 REFERENCE = re.compile(r"Your reference is <strong>([^<]+)</strong>")
@@ -137,3 +138,24 @@ def repeated_emails(mailbox, references):
 
 def all_emailed_once(references):
     return {(reference, kind): 1 for reference in references for kind in SUBJECTS}
+
+
+def assert_each_emailed_once(stack, references, timeout=60):
+    """Wait until the office's email and the patient's about each of `references` have
+    arrived, each once; on failure, say which came more than once."""
+    assert wait_until(
+        lambda: emails_about(stack.mailbox, references) == all_emailed_once(references), timeout
+    ), f"Sent more than once: {repeated_emails(stack.mailbox, references)}; {stack.logs()}"
+
+
+def outbox_rows(stack, email_pattern):
+    """The status and attempts of each outbox row of the requests whose email is LIKE
+    `email_pattern`, counted."""
+    return Counter(
+        stack.query(
+            "SELECT n.status, n.attempts FROM appointments_notification n"
+            " JOIN appointments_appointmentrequest r ON r.id = n.appointment_request_id"
+            " WHERE r.email LIKE %s",
+            [email_pattern],
+        )
+    )
