@@ -21,7 +21,7 @@ PLACEHOLDER = "CHANGE"
 
 def is_reserved(address):
     domain = address.rpartition("@")[2].strip().rstrip(">").lower().rstrip(".")
-    return domain in RESERVED_DOMAINS or any(
+    return any(
         domain == suffix or domain.endswith(f".{suffix}")
         for suffix in [*RESERVED_DOMAINS, *RESERVED_SUFFIXES]
     )
