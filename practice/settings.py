@@ -50,6 +50,26 @@ else:
         if host.strip()
     ]
 
+# Patients' clinical answers and the office's notes are stored encrypted with these Fernet
+# keys (practice/field_encryption.py): the first encrypts, every one decrypts, so a new key
+# goes first and `manage.py rotate_field_keys` moves what the old ones wrote onto it.
+# The development key is public: `check --deploy` refuses it (practice/checks.py).
+DEVELOPMENT_FIELD_ENCRYPTION_KEY = "ZGV2ZWxvcG1lbnQtb25seS1ub3QtZm9yLXBhdGllbnQ="
+if DEBUG:
+    FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+else:
+    FIELD_ENCRYPTION_KEYS = required(
+        "FIELD_ENCRYPTION_KEYS",
+        "set it to a Fernet key of the practice's own, kept out of the repository and backed "
+        "up apart from the database (without it the clinical answers cannot be read), e.g. "
+        "the output of: python3 -c 'from cryptography.fernet import Fernet; "
+        "print(Fernet.generate_key().decode())'",
+    ).split(",")
+# Only with debug on can the list be empty here: required() refuses an empty one.
+FIELD_ENCRYPTION_KEYS = [key.strip() for key in FIELD_ENCRYPTION_KEYS if key.strip()] or [
+    DEVELOPMENT_FIELD_ENCRYPTION_KEY
+]
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
