@@ -18,7 +18,8 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import connection, models
+from django.db import connection, models, transaction
+from django.db.models.functions import Cast
 from django.utils.functional import cached_property
 
 
@@ -45,6 +46,50 @@ def decrypt(token: str) -> object:
             "A value in the database decrypts with none of FIELD_ENCRYPTION_KEYS: put back "
             "the key it was written with (after the new one) until rotate_field_keys has run."
         ) from None
+
+
+def rotated(token: str) -> str | None:
+    """`token` encrypted with the first key; None when it already is."""
+    first, every = current_fernets()
+    try:
+        first.decrypt(token.encode())
+        return None
+    except InvalidToken:
+        decrypt(token)  # raises, saying what to mend, when no key reads it
+        return every.rotate(token.encode()).decode()
+
+
+def encrypted_fields(model: type[models.Model]) -> list[models.Field]:
+    return [field for field in model._meta.concrete_fields if isinstance(field, EncryptedField)]
+
+
+def rotate_keys(model: type[models.Model], *, batch_size: int = 500) -> int:
+    """Encrypt with the first key every value of `model` that another key encrypted; how many.
+
+    A batch at a time, its rows locked, so that a value saved meanwhile is never
+    overwritten with the one read before it.
+    """
+    fields = encrypted_fields(model)
+    tokens = {f"token_{field.name}": Cast(field.name, models.TextField()) for field in fields}
+    rows = model._base_manager.annotate(**tokens).order_by("pk")
+    done, last_pk = 0, None
+    while fields:
+        with transaction.atomic():
+            after = rows if last_pk is None else rows.filter(pk__gt=last_pk)
+            batch = list(after.select_for_update().values_list("pk", *tokens)[:batch_size])
+            if not batch:
+                break
+            for pk, *row_tokens in batch:
+                changed = {
+                    field.name: models.Value(new, output_field=models.TextField())
+                    for field, token in zip(fields, row_tokens, strict=True)
+                    if token is not None and (new := rotated(token)) is not None
+                }
+                if changed:
+                    model._base_manager.filter(pk=pk).update(**changed)
+                    done += len(changed)
+            last_pk = batch[-1][0]
+    return done
 
 
 class EncryptedField:

@@ -1,12 +1,15 @@
 """Patients' clinical answers and the office's notes are encrypted in the database
-(practice/field_encryption.py): a copy of the database shows none of them, and staff read
-them as typed."""
+(practice/field_encryption.py): a copy of the database shows none of them, staff read them
+as typed, and a new key takes over from an old one without a value lost."""
 
+import io
 import subprocess
 from datetime import timedelta
 
 import pytest
-from django.core.exceptions import FieldError
+from cryptography.fernet import Fernet
+from django.core.exceptions import FieldError, ImproperlyConfigured
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
@@ -43,6 +46,7 @@ ANSWERS = {
     "red_flags": ["saddle_numbness"],
     "message": "Numbness since the Wexcombe fall.\nWorse at night.",
 }
+OLD_KEY, NEW_KEY = Fernet.generate_key().decode(), Fernet.generate_key().decode()
 
 
 def stored(model, pk, column):
@@ -151,6 +155,42 @@ def test_an_update_in_bulk_is_encrypted_too(settings):
         assert decrypt(token) in ("", []), column
     appointment_request.refresh_from_db()
     assert (appointment_request.message, appointment_request.red_flags) == ("", [])
+
+
+def test_answers_written_under_an_old_key_read_after_a_new_one_goes_first_and_move_to_it(
+    settings,
+):
+    settings.FIELD_ENCRYPTION_KEYS = [OLD_KEY]
+    first = AppointmentRequestFactory(**ANSWERS)
+    second = AppointmentRequestFactory(**ANSWERS)
+    OfficeNoteFactory(appointment_request=first, text="Called back; spoke to her daughter.")
+
+    settings.FIELD_ENCRYPTION_KEYS = [NEW_KEY]
+    with pytest.raises(ImproperlyConfigured, match="FIELD_ENCRYPTION_KEYS"):
+        AppointmentRequest.objects.get(pk=first.pk)
+
+    settings.FIELD_ENCRYPTION_KEYS = [NEW_KEY, OLD_KEY]
+    assert answers_of(AppointmentRequest.objects.get(pk=first.pk)) == ANSWERS
+    output = io.StringIO()
+    call_command("rotate_field_keys", "--batch-size", "1", stdout=output)
+    assert "Re-encrypted 19 values with the first key" in output.getvalue()
+
+    settings.FIELD_ENCRYPTION_KEYS = [NEW_KEY]
+    for appointment_request in (first, second):
+        assert answers_of(AppointmentRequest.objects.get(pk=appointment_request.pk)) == ANSWERS
+    assert OfficeNote.objects.get().text == "Called back; spoke to her daughter."
+    again = io.StringIO()
+    call_command("rotate_field_keys", stdout=again)
+    assert "Re-encrypted 0 values" in again.getvalue()
+
+
+def test_rotating_stops_on_a_value_no_key_reads(settings):
+    settings.FIELD_ENCRYPTION_KEYS = [OLD_KEY]
+    AppointmentRequestFactory()
+    settings.FIELD_ENCRYPTION_KEYS = [NEW_KEY]
+
+    with pytest.raises(CommandError, match="decrypts with none of FIELD_ENCRYPTION_KEYS"):
+        call_command("rotate_field_keys", stdout=io.StringIO())
 
 
 BEFORE = [("appointments", "0004_appointment_link_key")]
