@@ -1,0 +1,20 @@
+from celery import shared_task
+
+from . import audit, privacy_alerts
+
+
+@shared_task(name="practice.expire_audit_log")
+def expire_audit_log():
+    """Delete the audit entries older than the retention period."""
+    return audit.expire()
+
+
+@shared_task(
+    name="practice.alert_privacy_officers",
+    autoretry_for=(OSError,),
+    retry_backoff=30,
+    max_retries=10,
+)
+def alert_privacy_officers(entry_id):
+    """Tell the privacy officers of a large export, as the audit log recorded it."""
+    return privacy_alerts.send_export_alert(entry_id=entry_id)
