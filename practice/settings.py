@@ -356,6 +356,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "appointments.anonymise_old_requests",
         "schedule": 24 * 60 * 60.0,
     },
+    "clear-expired-sessions": {
+        "task": "practice.clear_expired_sessions",
+        "schedule": 24 * 60 * 60.0,
+    },
     "expire-audit-log": {
         "task": "practice.expire_audit_log",
         "schedule": 24 * 60 * 60.0,
