@@ -177,7 +177,8 @@ class AppointmentRequest(models.Model):
 
     # Clinical answers: kept behind the staff login, out of emails unless a setting says so,
     # and encrypted in the database; the office sorts and counts by `is_urgent` instead.
-    had_spine_surgery = encrypted.EncryptedBooleanField("has had spine surgery before")
+    # Empty only once the request is anonymised: the form always asks.
+    had_spine_surgery = encrypted.EncryptedBooleanField("has had spine surgery before", null=True)
     surgery_year = encrypted.EncryptedPositiveSmallIntegerField(
         "year of the last operation", null=True, blank=True
     )

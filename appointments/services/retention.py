@@ -16,8 +16,11 @@ from ..models import AppointmentRequest, Notification, OfficeNote
 logger = logging.getLogger(__name__)
 
 # What anonymising leaves of a request: its reference, dates, status, condition and
-# history, for the office's figures; nothing that says who the patient was or what ails them.
+# history, for the office's figures; nothing that says who the patient was or what ails
+# them, not even whether it was urgent or followed an operation.
 ANONYMISED = {
+    "is_urgent": False,
+    "had_spine_surgery": None,
     "full_name": "(removed)",
     "email": "",
     "phone": "",

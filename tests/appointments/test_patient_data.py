@@ -58,12 +58,13 @@ def test_requests_past_the_retention_period_lose_the_patients_details(settings):
     for field in ["email", "phone", "message", "surgery_place", "referring_doctor"]:
         assert str(getattr(old, field)) == "", field
     assert old.red_flags == []
+    assert old.is_urgent is False
+    assert old.had_spine_surgery is None
     assert not old.notes.exists()
     assert Notification.objects.get().recipients == ""
-    # What the office counts stays: the reference, dates, status, condition, urgency.
+    # What the office counts stays: the reference, dates, status and condition.
     assert old.reference
     assert old.condition is not None
-    assert old.is_urgent
 
 
 def test_recent_requests_and_coming_appointments_are_kept(settings):
