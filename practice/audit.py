@@ -40,6 +40,7 @@ class Action(models.TextChoices):
     AUDIT_LOG_LISTED = "audit.listed", "Audit log read"
     AUDIT_LOG_EXPORTED = "audit.exported", "Audit log exported"
     AUDIT_LOG_EXPIRED = "audit.expired", "Old audit entries deleted"
+    FIELD_KEYS_ROTATED = "keys.rotated", "Encryption keys rotated"
     BACKUP_TAKEN = "backup.taken", "Backup taken"
     BACKUP_FAILED = "backup.failed", "Backup failed"
     BACKUP_RESTORED = "backup.restored", "Backup restored"

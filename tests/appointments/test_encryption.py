@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from appointments import services
 from appointments.models import AppointmentRequest, OfficeNote
+from practice.audit import AuditEntry
 from practice.field_encryption import decrypt
 from tests.factories import AppointmentRequestFactory, OfficeNoteFactory, UserFactory
 from tests.support.environment import require
@@ -182,6 +183,8 @@ def test_answers_written_under_an_old_key_read_after_a_new_one_goes_first_and_mo
     again = io.StringIO()
     call_command("rotate_field_keys", stdout=again)
     assert "Re-encrypted 0 values" in again.getvalue()
+    rotations = AuditEntry.objects.filter(action="keys.rotated").order_by("pk")
+    assert [entry.details for entry in rotations] == [{"values": 19}, {"values": 0}]
 
 
 def test_rotating_stops_on_a_value_no_key_reads(settings):

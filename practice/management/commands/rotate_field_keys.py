@@ -4,6 +4,7 @@ from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
+from practice import audit
 from practice.field_encryption import encrypted_fields, rotate_keys
 
 
@@ -32,6 +33,7 @@ class Command(BaseCommand):
                 raise CommandError(str(error)) from None
             self.stdout.write(f"{model._meta.label}: {count} re-encrypted.")
             total += count
+        audit.record(audit.Action.FIELD_KEYS_ROTATED, details={"values": total})
         self.stdout.write(
             f"Re-encrypted {total} value{'' if total == 1 else 's'} with the first key; every "
             "value now reads with the first key alone."
