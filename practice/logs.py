@@ -1,12 +1,16 @@
-"""gunicorn's access log, without what would expose a patient (`--logger-class`).
+"""What the web processes log, without what would expose a patient.
 
 The admin's searches put patients' names in query strings (`?q=Jane+Doe`, and again in
 `_changelist_filters` and `next`), and a manage link's token lets whoever reads it cancel
-the patient's appointment. So on admin pages the query string is dropped, and a manage
-link's token is written `[token]`, as the front writes it (deploy/nginx.conf): in the
-request line, the path, the Referer and the Location of a redirect alike.
+the patient's appointment. So in gunicorn's access log (`--logger-class`) the query string
+of an admin page is dropped, and a manage link's token is written `[token]`, as the front
+writes it (deploy/nginx.conf): in the request line, the path, the Referer and the Location
+of a redirect alike. Django's own warnings name the path of a request it refused (a link
+altered or expired, a form without its CSRF cookie): their tokens are written `[token]` too.
 """
 
+import logging
+import re
 from functools import cache
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
@@ -15,6 +19,8 @@ from django.urls import reverse
 from gunicorn.glogging import Logger
 
 TOKEN = "[token]"
+# A value signed with the site's key, Django's `value:signature`, as a manage link carries it.
+SIGNED_VALUE = re.compile(r"(?:[\w.-]+(?::|%3A))+[\w-]{43}(?![\w-])", re.IGNORECASE)
 # What a path keeps unescaped once read (RFC 3986's pchar, and "/"): `/%61dmin/` is read
 # as the admin, as Django reads it, while a space or line break stays escaped.
 PATH_CHARACTERS = "/:@!$&'()*+,;=-._~"
@@ -59,3 +65,11 @@ class AccessLogger(Logger):
             if atoms.get(name) not in (None, "-"):
                 atoms[name] = clean_target(atoms[name])
         return atoms
+
+
+class HidingSignedValuesFormatter(logging.Formatter):
+    """For the site's console: any value signed with the site's key, whatever logs it, is
+    written `[token]`. Matched by its shape, so it needs neither URLs nor settings."""
+
+    def format(self, record):
+        return SIGNED_VALUE.sub(TOKEN, super().format(record))
