@@ -14,6 +14,7 @@ from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Q
 
 OFFICE_STAFF = "Office staff"
+OFFICE_MANAGERS = "Office managers"
 CONTENT_EDITORS = "Content editors"
 PRIVACY_OFFICERS = "Privacy officers"
 
@@ -60,6 +61,16 @@ GROUP_PERMISSIONS = {
         *_permissions("practice", "auditentry", ["view"]),
     ],
 }
+
+# The office's managers do all the front desk does, and decide what reaches patients in
+# the practice's name: the email their replies go to and the phone numbers their emails
+# give, the practice's and each location's. Add here what else only a manager may do.
+GROUP_PERMISSIONS[OFFICE_MANAGERS] = [
+    *GROUP_PERMISSIONS[OFFICE_STAFF],
+    ("practice", "change_contact_details"),
+    # A location's phone is changed on its page; what else is there is the editors' too.
+    *_permissions("practice", "location", ["change"]),
+]
 
 
 def sync_groups(*, using=DEFAULT_DB_ALIAS, apps=global_apps, **kwargs):
