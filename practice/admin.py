@@ -11,7 +11,7 @@ from solo.admin import SingletonModelAdmin
 
 from . import audit
 from .audit import AuditEntry
-from .models import Closure, Location, OpeningHours, Practice, Surgeon
+from .models import BackupRun, Closure, Location, OpeningHours, Practice, Surgeon
 from .spreadsheets import csv_download
 
 # Patients' emails carry the practice's email (their replies go to it) and its phone
@@ -125,6 +125,25 @@ class ClosureAdmin(admin.ModelAdmin):
     @admin.display(description="location", ordering="location__name")
     def where(self, closure):
         return closure.location.name if closure.location else "All locations"
+
+
+@admin.register(BackupRun)
+class BackupRunAdmin(admin.ModelAdmin):
+    """The record of what each backup did: kept as it was written, never edited."""
+
+    list_display = ["started_at", "status", "night", "file_name", "size", "finished_at"]
+    list_filter = ["status"]
+    fields = ["started_at", "finished_at", "night", "status", "file_name", "size", "error"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(AuditEntry)
