@@ -8,7 +8,7 @@ MANAGE := $(BIN)/python manage.py
 # `make run` uses the embedded defaults whatever the shell exports.
 EMBEDDED := env -u DATABASE_URL -u CELERY_BROKER_URL -u REDIS_URL -u EMAIL_URL DJANGO_DEBUG=true
 
-.PHONY: install run test up bench lint format hooks superuser lock clean
+.PHONY: install run test up bench lint format hooks superuser lock clean backup restore
 
 # Every package from the lock, checked against its hashes, pip itself included; wheels only,
 # so no build fetches a package that the lock does not name. The setuptools that Python 3.11
@@ -57,6 +57,15 @@ up: $(INSTALLED)
 	$(MANAGE) front_config --upstream $(WEB_BIND) --output $(FRONT_CONFIG)
 	nginx -t -q -e stderr -c $(FRONT_CONFIG)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start
+
+# A backup now, into BACKUP_DIR; Celery beat takes one every night (README, "Backups").
+backup: $(INSTALLED)
+	$(MANAGE) backup
+
+# BACKUP=file restored into the new, empty database that DATABASE_URL names.
+restore: $(INSTALLED)
+	@test -n "$(BACKUP)" || { echo "Name the file: make restore BACKUP=var/backups/practice-….backup" >&2; exit 2; }
+	$(MANAGE) restore "$(BACKUP)"
 
 # The real stack under load (see bench/run.py): prints the figures, saves them under var/bench/.
 # Needs wrk (apt-get install wrk), as the README says.

@@ -9,7 +9,7 @@ class PracticeConfig(AppConfig):
     def ready(self):
         from . import checks, page_cache, unavailable  # noqa: F401 (checks registers itself)
         from .groups import sync_groups
-        from .models import Location, OpeningHours, Practice
+        from .models import BackupRun, Location, OpeningHours, Practice
         from .selectors import forget_practice_details
 
         # After every migrate (and every test-database flush), so a new install, a deploy
@@ -27,4 +27,5 @@ class PracticeConfig(AppConfig):
         for model in [Practice, Location, OpeningHours]:
             for signal in [post_save, post_delete]:
                 signal.connect(forget_practice_details, sender=model)
-        page_cache.watch_models(*self.get_models())
+        # A backup's record is no page's content: the nightly one leaves the cache alone.
+        page_cache.watch_models(*(model for model in self.get_models() if model is not BackupRun))

@@ -368,6 +368,14 @@ NOTIFICATION_SENDING_LEASE = env.float(
     "NOTIFICATION_SENDING_LEASE", default=2 * CELERY_TASK_TIME_LIMIT
 )
 
+# Backups (practice/backups/): an encrypted archive of the database and MEDIA_ROOT, taken
+# nightly by Celery beat and by `make backup`. BACKUP_KEY is an age secret key
+# (`manage.py backup --new-key` makes one); the commands refuse to run without it.
+BACKUP_DIR = env.path("BACKUP_DIR", default=VAR_DIR / "backups")
+BACKUP_KEY = env.str("BACKUP_KEY", default="").strip()
+# The newest this many backups stay in BACKUP_DIR; at least the one just taken.
+BACKUP_KEEP = max(1, env.int("BACKUP_KEEP", default=14))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
