@@ -11,7 +11,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command, get_commands
-from django.db import connections
+from django.db import IntegrityError, connections, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
@@ -52,6 +52,20 @@ def backup_create(*, run=None):
     logger.info("Backup written: %s (%d bytes)", path.name, run.size)
     backup_prune(keep=settings.BACKUP_KEEP, newest=path)
     return run
+
+
+def backup_nightly():
+    """Tonight's backup, taken once however many machines' beats ask for it: the first to
+    record the night takes it; the others find the night taken and do nothing."""
+    database.require_postgresql(connections["default"])
+    night = timezone.localdate()
+    try:
+        with transaction.atomic():
+            run = BackupRun.objects.create(night=night)
+    except IntegrityError:
+        logger.info("The backup of the night of %s is taken already.", night)
+        return None
+    return backup_create(run=run)
 
 
 def backup_prune(*, keep, newest):
