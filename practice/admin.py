@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils import timezone
 from solo.admin import SingletonModelAdmin
 
-from .models import Closure, Location, OpeningHours, Practice, Surgeon
+from .models import BackupRun, Closure, Location, OpeningHours, Practice, Surgeon
 
 
 @admin.register(Practice)
@@ -83,3 +83,22 @@ class ClosureAdmin(admin.ModelAdmin):
     @admin.display(description="location", ordering="location__name")
     def where(self, closure):
         return closure.location.name if closure.location else "All locations"
+
+
+@admin.register(BackupRun)
+class BackupRunAdmin(admin.ModelAdmin):
+    """The record of what each backup did: kept as it was written, never edited."""
+
+    list_display = ["started_at", "status", "night", "file_name", "size", "finished_at"]
+    list_filter = ["status"]
+    fields = ["started_at", "finished_at", "night", "status", "file_name", "size", "error"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -13,7 +13,7 @@ from django.utils import timezone
 from appointments.models import AppointmentRequest, Notification
 from conditions.models import Condition
 from faq.models import Question
-from practice.models import Closure, Location, Practice, Surgeon
+from practice.models import BackupRun, Closure, Location, Practice, Surgeon
 from tests import factories
 from tests.factories import ConditionFactory, SurgeonFactory
 from tests.support.forms import PNG_1X1, admin_form_data
@@ -34,6 +34,7 @@ FACTORIES = {
     AccessAttempt: factories.AccessAttemptFactory,
     AccessFailureLog: factories.AccessFailureLogFactory,
     AccessLog: factories.AccessLogFactory,
+    BackupRun: factories.BackupRunFactory,
 }
 
 

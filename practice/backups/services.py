@@ -24,6 +24,8 @@ FILE_PATTERN = "practice-????????T??????Z.backup"
 IN_PROGRESS = ".in-progress-"
 # Far longer than any backup runs.
 LEFTOVERS_KEPT = timedelta(days=1)
+# Beat takes one a night: without a good one for this long, the admin says so.
+OVERDUE_AFTER = timedelta(hours=26)
 
 
 def backup_file_name(moment):
@@ -80,6 +82,14 @@ def backup_prune(*, keep, newest):
     for path in directory.glob(f"{IN_PROGRESS}*"):
         if path.stat().st_mtime < stale:
             shutil.rmtree(path, ignore_errors=True)
+
+
+def backup_last_good():
+    return BackupRun.objects.succeeded().order_by("-finished_at").first()
+
+
+def backup_is_overdue(last_good):
+    return last_good is None or last_good.finished_at < timezone.now() - OVERDUE_AFTER
 
 
 def _write_backup(*, started):
