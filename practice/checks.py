@@ -9,6 +9,8 @@ from email.utils import parseaddr
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 
+from .backups import BackupError
+from .backups.archive import key_identity
 from .client_address import UNIX_SOCKET, proxy_network
 from .validators import parse_email_list
 
@@ -62,6 +64,7 @@ def check_placeholders(app_configs, **kwargs):
         "DJANGO_SECRET_KEY": settings.SECRET_KEY,
         "DATABASE_URL": str(settings.DATABASES["default"].get("PASSWORD", "")),
         "EMAIL_URL": str(getattr(settings, "EMAIL_HOST_PASSWORD", "")),
+        "BACKUP_KEY": settings.BACKUP_KEY,
     }
     return [
         Error(
@@ -72,6 +75,26 @@ def check_placeholders(app_configs, **kwargs):
         for name, value in values.items()
         if PLACEHOLDER in value
     ]
+
+
+@register(Tags.security, deploy=True)
+def check_backup_key(app_configs, **kwargs):
+    """Backups are encrypted with BACKUP_KEY: without a usable one, none is taken."""
+    if not settings.BACKUP_KEY:
+        return [
+            Warning(
+                "BACKUP_KEY is not set, so no backup is taken.",
+                hint="Make one with `manage.py backup --new-key` (README, “Backups”).",
+                id="practice.W003",
+            )
+        ]
+    if PLACEHOLDER in settings.BACKUP_KEY:
+        return []  # practice.E005 says so
+    try:
+        key_identity(settings.BACKUP_KEY)
+    except BackupError as error:
+        return [Error(str(error), id="practice.E006")]
+    return []
 
 
 @register("email", deploy=True)

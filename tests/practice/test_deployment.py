@@ -14,6 +14,7 @@ import sys
 import pytest
 from django.conf import settings
 
+from practice.backups.archive import new_key
 from practice.checks import check_stored_email
 
 PRODUCTION = {
@@ -22,6 +23,7 @@ PRODUCTION = {
     "TRUSTED_PROXIES": "127.0.0.1",
     "OFFICE_EMAIL": "office@riverside-spine.org",
     "DEFAULT_FROM_EMAIL": "Riverside Spine <no-reply@riverside-spine.org>",
+    "BACKUP_KEY": new_key(),
 }
 
 
@@ -134,6 +136,7 @@ def test_check_deploy_stops_on_email_to_a_domain_no_one_reads(variable, address)
         ("DJANGO_SECRET_KEY", "CHANGE-ME-to-a-long-random-string-of-the-practices-own-0123456789"),
         ("DATABASE_URL", "postgres://practice:CHANGE@127.0.0.1:5432/practice"),
         ("EMAIL_URL", "smtp+tls://practice%40your-practice.org:CHANGE@smtp.your-practice.org:587"),
+        ("BACKUP_KEY", "CHANGE"),
     ],
 )
 def test_check_deploy_stops_on_a_value_left_as_the_examples_placeholder(variable, value):
@@ -141,6 +144,23 @@ def test_check_deploy_stops_on_a_value_left_as_the_examples_placeholder(variable
 
     assert result.returncode != 0
     assert f"{variable} is still the example's placeholder" in result.stderr
+
+
+def test_check_deploy_warns_without_a_backup_key():
+    result = manage("check", "--deploy", environment=production_environment(BACKUP_KEY=None))
+
+    assert result.returncode == 0
+    assert "practice.W003" in result.stderr
+    assert "BACKUP_KEY is not set, so no backup is taken." in result.stderr
+
+
+def test_check_deploy_stops_on_a_backup_key_that_is_no_key():
+    result = manage(
+        "check", "--deploy", environment=production_environment(BACKUP_KEY="correct horse battery")
+    )
+
+    assert result.returncode != 0
+    assert "BACKUP_KEY is not an age secret key" in result.stderr
 
 
 def test_check_deploy_warns_without_a_trusted_front():

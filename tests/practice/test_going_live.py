@@ -9,6 +9,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from practice.backups.archive import new_key
 from tests.practice.test_deployment import manage, production_environment
 from tests.support.environment import require
 
@@ -87,7 +88,7 @@ def test_the_example_environment_filled_in_passes_check_deploy_without_a_warning
     values = {
         name: value.replace("CHANGE", secrets.token_urlsafe(8))
         for name, value in example_environment().items()
-    } | {"DJANGO_SECRET_KEY": secrets.token_urlsafe(50)}
+    } | {"DJANGO_SECRET_KEY": secrets.token_urlsafe(50), "BACKUP_KEY": new_key()}
 
     result = manage(
         "check",
