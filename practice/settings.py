@@ -90,6 +90,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Who is signed in and from where, for the audit log's entries.
+    "practice.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -315,6 +317,12 @@ APPOINTMENT_REQUESTS_PER_HOUR = env.int("APPOINTMENT_REQUESTS_PER_HOUR", default
 # (or `manage.py anonymise_old_requests`) removes the patient's details from it.
 APPOINTMENT_RETENTION_DAYS = env.int("APPOINTMENT_RETENTION_DAYS", default=730)
 
+# The audit log (practice/audit.py): six years, as records of access to health information
+# are kept; then the nightly task deletes the oldest.
+AUDIT_LOG_RETENTION_DAYS = env.int("AUDIT_LOG_RETENTION_DAYS", default=6 * 365 + 2)
+# An export of more requests than this emails the privacy officers.
+AUDIT_EXPORT_ALERT_ROWS = env.int("AUDIT_EXPORT_ALERT_ROWS", default=50)
+
 # Celery. Without a broker the tasks run in process, so `make run` needs nothing else.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="") or None
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None
@@ -347,6 +355,14 @@ CELERY_BEAT_SCHEDULE = {
     },
     "anonymise-old-requests": {
         "task": "appointments.anonymise_old_requests",
+        "schedule": 24 * 60 * 60.0,
+    },
+    "clear-expired-sessions": {
+        "task": "practice.clear_expired_sessions",
+        "schedule": 24 * 60 * 60.0,
+    },
+    "expire-audit-log": {
+        "task": "practice.expire_audit_log",
         "schedule": 24 * 60 * 60.0,
     },
     "queue-appointment-reminders": {

@@ -3,10 +3,13 @@
 import logging
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
+
+from practice import audit
 
 from ..models import AppointmentRequest, Notification, OfficeNote
 
@@ -44,6 +47,13 @@ def appointment_request_anonymise_past_retention(
         AppointmentRequest.objects.past_retention(now).values_list("pk", flat=True)[:batch_size]
     ):
         with transaction.atomic():
+            audit.record(
+                audit.Action.REQUESTS_ANONYMISED,
+                appointment_requests=AppointmentRequest.objects.filter(pk__in=ids).only(
+                    "pk", "reference"
+                ),
+                details={"count": len(ids), "retention_days": settings.APPOINTMENT_RETENTION_DAYS},
+            )
             AppointmentRequest.objects.filter(pk__in=ids).update(
                 **ANONYMISED, anonymised_at=now, updated_at=now
             )

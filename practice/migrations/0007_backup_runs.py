@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('practice', '0005_office_recipients_permission'),
+        ('practice', '0006_audit_log'),
     ]
 
     operations = [
