@@ -10,11 +10,11 @@ from datetime import UTC, timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management import call_command, get_commands
 from django.db import IntegrityError, connections, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
+from .. import audit
 from ..models import BackupRun
 from . import BackupError, archive, database
 
@@ -45,6 +45,7 @@ def backup_create(*, run=None):
         run.finished_at = timezone.now()
         run.save(update_fields=["status", "error", "finished_at"])
         logger.error("Backup failed: %s", run.error, exc_info=not isinstance(error, BackupError))
+        audit.record(audit.Action.BACKUP_FAILED, details={"backup": run.pk, "error": run.error})
         raise
     run.status = BackupRun.Status.SUCCEEDED
     run.file_name = path.name
@@ -52,6 +53,10 @@ def backup_create(*, run=None):
     run.finished_at = timezone.now()
     run.save(update_fields=["status", "file_name", "size", "finished_at"])
     logger.info("Backup written: %s (%d bytes)", path.name, run.size)
+    audit.record(
+        audit.Action.BACKUP_TAKEN,
+        details={"backup": run.pk, "file": run.file_name, "bytes": run.size},
+    )
     backup_prune(keep=settings.BACKUP_KEEP, newest=path)
     return run
 
@@ -157,9 +162,16 @@ def backup_restore(*, path):
             "from what the backup's manifest lists: check the restored site before using it."
         )
     logger.info("Restored %s, taken %s", path.name, manifest["created_at"])
-    # The audit log's chain, once the site has one: a restore must not break it.
-    if "verify_audit_log" in get_commands():
-        call_command("verify_audit_log")
+    # The chain as the backup kept it, before the restore adds its own entry to it.
+    if problems := audit.verify():
+        raise BackupError(
+            f"{path.name} was restored, but its audit log does not verify: {problems[0]} "
+            "Run `manage.py verify_audit_log` for every problem."
+        )
+    audit.record(
+        audit.Action.BACKUP_RESTORED,
+        details={"file": path.name, "taken_at": manifest["created_at"]},
+    )
     return manifest
 
 

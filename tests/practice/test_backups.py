@@ -15,6 +15,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from appointments.models import AppointmentRequest, Notification
+from practice import audit
+from practice.audit import AuditChain, AuditEntry
 from practice.backups.archive import new_key
 from practice.models import BackupRun
 from tests import factories
@@ -23,6 +25,8 @@ from tests.support.forms import png_image
 
 KEY = new_key()
 BACKUP_RUNS = f"public.{BackupRun._meta.db_table}"
+AUDIT_TABLES = [f"public.{model._meta.db_table}" for model in [AuditEntry, AuditChain]]
+AUDIT_SEQUENCE = f"{AuditEntry._meta.db_table}_id_seq"
 
 
 def database_url(name):
@@ -120,24 +124,37 @@ def fill_the_practice():
     factories.AppointmentFactory()
     factories.ClosureFactory()
     factories.UserFactory()
-    # The audit log's entries go here when it lands; the restore then runs
-    # verify_audit_log (practice/backups/services.py), which the drill checks below.
+    for request in AppointmentRequest.objects.all():
+        factories.AuditEntryFactory(appointment_requests=[request])
+    factories.AuditEntryFactory(action=audit.Action.REQUESTS_EXPORTED, details={"rows": 5})
 
 
-def assert_the_audit_chain_verifies(environment):
-    """The restored audit log's chain, with the site's own check, once the site has one."""
-    result = manage("help", "--commands", environment=environment)
-    if "verify_audit_log" in result.stdout.split():
-        verified = manage("verify_audit_log", environment=environment)
-        assert verified.returncode == 0, verified.stdout + verified.stderr
+def audit_entries(name):
+    return query(
+        name,
+        "SELECT id, at, action, actor, appointment_requests::text, details::text,"
+        " previous_hash, hash FROM practice_auditentry ORDER BY id",
+    )
+
+
+def assert_the_audit_log_restored(entries, name, environment):
+    """Every entry as it was, then the restore's own; and the chain verifies."""
+    restored = audit_entries(name)
+    assert restored[:-1] == entries
+    assert restored[-1][2] == audit.Action.BACKUP_RESTORED
+    verified = manage("verify_audit_log", environment=environment)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert f"The audit log verifies: {len(restored)} entries, whole." in verified.stdout
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_backup_restores_into_a_new_database_as_it_was(empty_database, media_root, tmp_path):
     fill_the_practice()
+    live = connection.settings_dict["NAME"]
+    (before, sequences_before), entries = fingerprint(live), audit_entries(live)
     backup_dir = tmp_path / "backups"
     source = site(
-        DATABASE_URL=database_url(connection.settings_dict["NAME"]),
+        DATABASE_URL=database_url(live),
         MEDIA_ROOT=str(media_root),
         BACKUP_DIR=str(backup_dir),
     )
@@ -150,6 +167,7 @@ def test_a_backup_restores_into_a_new_database_as_it_was(empty_database, media_r
     assert oct(archive.stat().st_mode & 0o777) == "0o600"
     assert oct(backup_dir.stat().st_mode & 0o777) == "0o700"
     assert [path.name for path in backup_dir.iterdir()] == [archive.name]  # nothing left over
+    assert audit_entries(live)[-1][2] == audit.Action.BACKUP_TAKEN
 
     restored_media = tmp_path / "restored-media"
     target = site(
@@ -159,12 +177,15 @@ def test_a_backup_restores_into_a_new_database_as_it_was(empty_database, media_r
 
     assert restore.returncode == 0, restore.stderr
     assert "Restored the backup taken at" in restore.stdout
-    before, sequences_before = fingerprint(connection.settings_dict["NAME"])
     after, sequences_after = fingerprint(empty_database)
     # Every request, outbox row, page and login as it was; the backups' own record stays
     # behind, for the restored site has taken none yet.
     assert after.pop(BACKUP_RUNS) == (0, hashlib.md5(b"").hexdigest())
     before.pop(BACKUP_RUNS)
+    for audit_table in AUDIT_TABLES:  # compared below, entry by entry
+        before.pop(audit_table), after.pop(audit_table)
+    for sequence in [AUDIT_SEQUENCE, f"{BackupRun._meta.db_table}_id_seq"]:
+        sequences_before.pop(sequence), sequences_after.pop(sequence)
     assert after == before
     assert after["public.appointments_appointmentrequest"][0] == AppointmentRequest.objects.count()
     assert after["public.appointments_notification"][0] == Notification.objects.count() == 3
@@ -172,7 +193,7 @@ def test_a_backup_restores_into_a_new_database_as_it_was(empty_database, media_r
     photos = files(media_root)
     assert any(name.startswith("surgeons/") for name in photos)
     assert files(restored_media) == photos
-    assert_the_audit_chain_verifies(target)
+    assert_the_audit_log_restored(entries, empty_database, target)
 
 
 @pytest.fixture
@@ -290,3 +311,30 @@ def test_a_file_that_is_no_backup_is_refused(backup_settings, tmp_path):
 
     with pytest.raises(CommandError, match="is not a backup of the site"):
         call_command("restore", str(path))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_restore_says_so_when_the_backups_audit_log_does_not_verify(
+    backup_settings, empty_database, tmp_path
+):
+    entry = factories.AuditEntryFactory()
+    # Changed behind the site's back before the backup was taken.
+    query(
+        connection.settings_dict["NAME"],
+        f"UPDATE practice_auditentry SET actor = 'someone-else' WHERE id = {entry.pk}",
+    )
+    call_command("backup", verbosity=0)
+    [path] = Path(backup_settings.BACKUP_DIR).glob("practice-*.backup")
+
+    result = manage(
+        "restore",
+        str(path),
+        environment=site(
+            DATABASE_URL=database_url(empty_database), MEDIA_ROOT=str(tmp_path / "media")
+        ),
+    )
+
+    assert result.returncode == 1
+    assert f"was restored, but its audit log does not verify: Entry {entry.pk} was changed" in (
+        result.stderr
+    )

@@ -10,6 +10,8 @@ from celery.schedules import crontab
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
+from practice import audit
+from practice.audit import AuditEntry
 from practice.backups.archive import new_key
 from practice.models import BackupRun
 from practice.tasks import take_nightly_backup
@@ -39,6 +41,9 @@ def test_two_beats_asking_for_the_same_night_take_one_backup(backup_dir, time_ma
     assert backup_files(backup_dir) == ["practice-20260302T073000Z.backup"]
     [run] = BackupRun.objects.all()
     assert (run.night, run.status) == (NIGHT.date(), BackupRun.Status.SUCCEEDED)
+    [entry] = AuditEntry.objects.all()
+    assert entry.action == audit.Action.BACKUP_TAKEN
+    assert entry.details["file"] == "practice-20260302T073000Z.backup"
 
 
 def test_the_next_night_takes_its_own_backup(backup_dir, time_machine):
@@ -107,6 +112,7 @@ def test_a_failed_backup_is_recorded_and_deletes_nothing(backup_dir, settings, t
     failed = BackupRun.objects.first()
     assert failed.status == BackupRun.Status.FAILED
     assert "BACKUP_KEY is not an age secret key" in failed.error
+    assert AuditEntry.objects.first().action == audit.Action.BACKUP_FAILED
     assert sorted(backup_dir.iterdir()) == sorted(backup_dir.glob("practice-*.backup"))
 
 
