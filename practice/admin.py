@@ -1,7 +1,13 @@
 from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from solo.admin import SingletonModelAdmin
 
+from . import two_factor
 from .models import Closure, Location, OpeningHours, Practice, Surgeon
 
 
@@ -83,3 +89,40 @@ class ClosureAdmin(admin.ModelAdmin):
     @admin.display(description="location", ordering="location__name")
     def where(self, closure):
         return closure.location.name if closure.location else "All locations"
+
+
+# Staff logins: the second factor (practice/two_factor.py).
+# The apps' keys and the backup codes stay out of the admin: a superuser resets a
+# colleague's from the list of users, and the codes are shown once, to their owner.
+admin.site.unregister([TOTPDevice, StaticDevice])
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class StaffUserAdmin(UserAdmin):
+    list_display = [*UserAdmin.list_display, "has_authenticator"]
+    actions = ["reset_two_factor"]
+
+    def get_queryset(self, request):
+        apps = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+        return super().get_queryset(request).annotate(has_authenticator=Exists(apps))
+
+    @admin.display(boolean=True, description="authenticator app", ordering="has_authenticator")
+    def has_authenticator(self, user):
+        return user.has_authenticator
+
+    def has_reset_two_factor_permission(self, request):
+        return request.user.is_superuser
+
+    @admin.action(
+        description="Reset the authenticator app (set up again at the next login)",
+        permissions=["reset_two_factor"],
+    )
+    def reset_two_factor(self, request, queryset):
+        for user in queryset:
+            two_factor.two_factor_reset(user=user)
+        self.message_user(
+            request,
+            f"Reset for {', '.join(user.get_username() for user in queryset)}: each sets up "
+            "an authenticator app again at their next login.",
+        )

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import post_delete, post_migrate, post_save
 
 
@@ -28,3 +29,11 @@ class PracticeConfig(AppConfig):
             for signal in [post_save, post_delete]:
                 signal.connect(forget_practice_details, sender=model)
         page_cache.watch_models(*self.get_models())
+
+
+class PracticeAdminConfig(admin_apps.AdminConfig):
+    """Django's admin, on the practice's own site: staff give a code after the password."""
+
+    # Named in INSTALLED_APPS; "practice" alone still means PracticeConfig.
+    default = False
+    default_site = "practice.admin_site.PracticeAdminSite"

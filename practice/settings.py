@@ -51,7 +51,8 @@ else:
     ]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin, on a site that asks staff for a second factor (practice/admin_site.py).
+    "practice.apps.PracticeAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -65,6 +66,9 @@ INSTALLED_APPS = [
     "phonenumber_field",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "practice",
     "conditions",
     "faq",
@@ -89,7 +93,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Which authenticator app verified the staff login (request.user.is_verified()); then
+    # a login that lacks one is ended, with a message saying why (practice/staff_sessions.py).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "practice.staff_sessions.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -112,6 +120,20 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 # A login lasts a working day, not Django's two weeks: front-desk computers are shared.
 SESSION_COOKIE_AGE = env.int("SESSION_HOURS", default=12) * 60 * 60
+
+# After the password, a code from an authenticator app or a backup code
+# (practice/two_factor.py). Only `make run` turns it off; `check --deploy` refuses that.
+STAFF_TWO_FACTOR_REQUIRED = env.bool("STAFF_TWO_FACTOR_REQUIRED", default=True)
+
+
+def _authenticator_issuer(device):
+    """The practice's name, shown beside the user name in the authenticator app."""
+    from practice.two_factor import issuer
+
+    return issuer()
+
+
+OTP_TOTP_ISSUER = _authenticator_issuer
 
 ROOT_URLCONF = "practice.urls"
 WSGI_APPLICATION = "practice.wsgi.application"

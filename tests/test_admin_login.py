@@ -9,25 +9,36 @@ from django.conf import settings
 from django.urls import reverse
 
 from tests.factories import UserFactory
+from tests.support.staff import app_code, authenticator
 
 pytestmark = pytest.mark.django_db
 
 LOGIN = reverse("admin:login")
+CODE = reverse("admin:two_factor_code")
 PASSWORD = "a-long-office-password"
+
+
+def member_of_staff(username):
+    user = UserFactory(username=username)
+    user.set_password(PASSWORD)
+    user.save()
+    authenticator(user)
+    return user
 
 
 @pytest.fixture
 def staff_member():
-    user = UserFactory(username="olive")
-    user.set_password(PASSWORD)
-    user.save()
-    return user
+    return member_of_staff("olive")
 
 
 def log_in(client, username, password, **headers):
     return client.post(
         LOGIN, {"username": username, "password": password, "next": "/admin/"}, **headers
     )
+
+
+def reached_the_code_step(response):
+    return response.status_code == 302 and response["Location"] == CODE
 
 
 def test_five_wrong_passwords_lock_the_login_even_against_the_right_one(
@@ -48,22 +59,19 @@ def test_a_wrong_password_or_two_do_not_stand_in_the_way(client, staff_member, s
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         assert log_in(client, "olive", "typo").status_code == 200
 
-    response = log_in(client, "olive", PASSWORD)
+    assert reached_the_code_step(log_in(client, "olive", PASSWORD))
+    response = client.post(CODE, {"code": app_code(authenticator(staff_member))})
 
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(staff_member.pk)
 
 
 def test_a_locked_out_name_does_not_lock_out_a_colleague(client, staff_member, settings):
-    colleague = UserFactory(username="maria")
-    colleague.set_password(PASSWORD)
-    colleague.save()
+    member_of_staff("maria")
     for _ in range(settings.AXES_FAILURE_LIMIT):
         log_in(client, "olive", "guess")
 
-    response = log_in(client, "maria", PASSWORD)
-
-    assert response.status_code == 302
+    assert reached_the_code_step(log_in(client, "maria", PASSWORD))
 
 
 def test_behind_the_proxy_a_stranger_locks_out_only_their_own_address(
@@ -76,7 +84,7 @@ def test_behind_the_proxy_a_stranger_locks_out_only_their_own_address(
         log_in(client, "olive", "guess", **stranger)
 
     assert log_in(client, "olive", PASSWORD, **stranger).status_code == 429
-    assert log_in(client, "olive", PASSWORD, **office).status_code == 302
+    assert reached_the_code_step(log_in(client, "olive", PASSWORD, **office))
 
 
 def test_the_admins_address_is_a_setting():
