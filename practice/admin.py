@@ -1,13 +1,20 @@
+from axes import admin as axes_admin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from solo.admin import SingletonModelAdmin
 
-from . import two_factor
+from . import login_limits, two_factor
+from .forms import LockoutLiftForm
 from .models import Closure, Location, OpeningHours, Practice, Surgeon
 
 
@@ -91,7 +98,7 @@ class ClosureAdmin(admin.ModelAdmin):
         return closure.location.name if closure.location else "All locations"
 
 
-# Staff logins: the second factor (practice/two_factor.py).
+# Staff logins: the second factor, and lockouts (practice/two_factor.py, login_limits.py).
 # The apps' keys and the backup codes stay out of the admin: a superuser resets a
 # colleague's from the list of users, and the codes are shown once, to their owner.
 admin.site.unregister([TOTPDevice, StaticDevice])
@@ -126,3 +133,58 @@ class StaffUserAdmin(UserAdmin):
             f"Reset for {', '.join(user.get_username() for user in queryset)}: each sets up "
             "an authenticator app again at their next login.",
         )
+
+
+@admin.register(AccessAttempt)
+class LoginLockoutAdmin(axes_admin.AccessAttemptAdmin):
+    """axes' failed logins, with "Lift lockout" for the office manager."""
+
+    actions = ["lift_lockout"]
+    change_list_template = "admin/axes/accessattempt/change_list.html"
+
+    def get_actions(self, request):
+        # Deleting the rows alone would leave the counts by address and by name.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    @admin.action(description="Lift lockout", permissions=["delete"])
+    def lift_lockout(self, request, queryset):
+        pairs = set(queryset.values_list("username", "ip_address"))
+        for username, address in pairs:
+            login_limits.login_lockout_lift(username=username, address=address)
+        self.message_user(
+            request,
+            "Lifted: "
+            + ", ".join(f"{username} from {address}" for username, address in sorted(pairs))
+            + ". They may log in again.",
+        )
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {"may_lift": self.has_delete_permission(request)} | (extra_context or {})
+        return super().changelist_view(request, extra_context)
+
+    def get_urls(self):
+        lift = self.admin_site.admin_view(self.lift_view)
+        return [path("lift/", lift, name="axes_accessattempt_lift"), *super().get_urls()]
+
+    def lift_view(self, request):
+        """Lift a lockout by user name or address, when its failures are no longer listed
+        (a user name is paused for a day; its failures are listed for half an hour)."""
+        if not self.has_delete_permission(request):
+            raise PermissionDenied
+        form = LockoutLiftForm(request.POST or None)
+        if form.is_valid():
+            login_limits.login_lockout_lift(**form.cleaned_data)
+            self.message_user(request, "Lifted. They may log in again.")
+            return redirect("admin:axes_accessattempt_changelist")
+        context = self.admin_site.each_context(request) | {
+            "title": "Lift a login lockout",
+            "form": form,
+            "opts": self.opts,
+        }
+        return TemplateResponse(request, "admin/axes/accessattempt/lift.html", context)
+
+
+admin.site.register(AccessLog, axes_admin.AccessLogAdmin)
+admin.site.register(AccessFailureLog, axes_admin.AccessFailureLogAdmin)

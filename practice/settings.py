@@ -135,6 +135,18 @@ def _authenticator_issuer(device):
 
 OTP_TOTP_ISSUER = _authenticator_issuer
 
+# Staff logins, beyond the pair that axes counts (practice/login_limits.py): failures from
+# one address whatever the user names (password spraying), and for one user name whatever
+# the addresses, each paused for a while at its limit.
+ADMIN_LOGIN_ADDRESS_FAILURE_LIMIT = env.int("ADMIN_LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
+ADMIN_LOGIN_ADDRESS_LOCKOUT = timedelta(
+    minutes=env.int("ADMIN_LOGIN_ADDRESS_LOCKOUT_MINUTES", default=60)
+)
+ADMIN_LOGIN_NAME_FAILURE_LIMIT = env.int("ADMIN_LOGIN_NAME_FAILURE_LIMIT", default=10)
+ADMIN_LOGIN_NAME_LOCKOUT = timedelta(hours=env.int("ADMIN_LOGIN_NAME_LOCKOUT_HOURS", default=24))
+# axes' own admin pages are registered in practice/admin.py, with "Lift lockout".
+AXES_ENABLE_ADMIN = False
+
 ROOT_URLCONF = "practice.urls"
 WSGI_APPLICATION = "practice.wsgi.application"
 

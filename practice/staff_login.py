@@ -1,11 +1,13 @@
 """The admin's login: the password, then a code from the authenticator app.
 
 The first time, the code step is setting the app up: a QR code and the key as text, a
-code from the app to confirm it, then ten backup codes shown once.
+code from the app to confirm it, then ten backup codes shown once. Each step refuses a
+locked-out address or user name before it checks anything, and counts what it refuses
+(practice/login_limits.py); a wrong code counts as a failed login, for axes too.
 """
 
 from django.contrib import messages
-from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.signals import user_login_failed
 from django.contrib.auth.views import LoginView
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -16,11 +18,28 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView
 
 from . import two_factor
-from .forms import CodeForm
+from .forms import CodeForm, StaffAuthenticationForm
+from .login_limits import login_failure_record
+
+TOO_MANY_REQUESTS = 429
+
+
+def failed_login(request, username, form):
+    """Count a wrong password or code; if that reached a limit, say so on the form."""
+    lockout = login_failure_record(request, username)
+    if lockout is not None:
+        form.add_lockout_error(lockout)
+
+
+def refused(response, form):
+    """A form refused for a lockout answers 429 Too Many Requests."""
+    if form.is_locked_out():
+        response.status_code = TOO_MANY_REQUESTS
+    return response
 
 
 class PasswordStepView(LoginView):
-    authentication_form = AdminAuthenticationForm
+    authentication_form = StaffAuthenticationForm
     template_name = "admin/login.html"
 
     def form_valid(self, form):
@@ -31,6 +50,11 @@ class PasswordStepView(LoginView):
         if two_factor.has_authenticator(user):
             return redirect("admin:two_factor_code")
         return redirect("admin:two_factor_set_up")
+
+    def form_invalid(self, form):
+        if form.password_was_wrong():
+            failed_login(self.request, form.data.get("username", ""), form)
+        return refused(super().form_invalid(form), form)
 
 
 @method_decorator([sensitive_post_parameters("code"), never_cache], name="dispatch")
@@ -73,6 +97,16 @@ class CodeStepView(FormView):
     def form_valid(self, form):
         two_factor.pending_login_complete(self.request, pending=self.pending, device=form.device)
         return redirect(self.pending.next_url)
+
+    def form_invalid(self, form):
+        if form.code_was_wrong():
+            username = self.pending.user.get_username()
+            failed_login(self.request, username, form)
+            # axes counts it against the name from this address, as a wrong password.
+            user_login_failed.send(
+                sender=__name__, credentials={"username": username}, request=self.request
+            )
+        return refused(super().form_invalid(form), form)
 
 
 class SetUpView(CodeStepView):
