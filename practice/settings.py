@@ -94,7 +94,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Which authenticator app verified the staff login (request.user.is_verified()); then
-    # a login that lacks one is ended, with a message saying why (practice/staff_sessions.py).
+    # a login that lacks one, or has been idle too long, is ended, with a message saying
+    # why (practice/staff_sessions.py).
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "practice.staff_sessions.StaffSessionMiddleware",
@@ -120,6 +121,10 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 # A login lasts a working day, not Django's two weeks: front-desk computers are shared.
 SESSION_COOKIE_AGE = env.int("SESSION_HOURS", default=12) * 60 * 60
+# A staff login also ends after this long without a page, and when the browser closes
+# (practice/staff_sessions.py).
+STAFF_SESSION_IDLE = timedelta(minutes=env.int("STAFF_SESSION_IDLE_MINUTES", default=30))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # After the password, a code from an authenticator app or a backup code
 # (practice/two_factor.py). Only `make run` turns it off; `check --deploy` refuses that.
