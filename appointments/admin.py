@@ -17,7 +17,9 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from practice import audit
 from practice.models import Location
+from practice.privacy_alerts import alert_if_large_export
 
 from . import services
 from .admin_forms import AppointmentRequestAdminForm, NewOfficeNoteForm
@@ -308,6 +310,16 @@ class AppointmentRequestAdmin(admin.ModelAdmin):
         # Requests come from patients, through the form.
         return False
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        _record_view(request, response, audit.Action.REQUEST_VIEWED, lambda shown: [shown])
+        return response
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        _record_list(request, response, audit.Action.REQUESTS_LISTED)
+        return response
+
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
@@ -372,7 +384,15 @@ class AppointmentRequestAdmin(admin.ModelAdmin):
             changelist = self.get_changelist_instance(request)
         except IncorrectLookupParameters:
             return redirect("admin:appointments_appointmentrequest_changelist")
-        return appointment_requests_csv(changelist.queryset)
+        appointment_requests = list(changelist.queryset)
+        entry = audit.record(
+            audit.Action.REQUESTS_EXPORTED,
+            http_request=request,
+            appointment_requests=appointment_requests,
+            details={**audit.list_parameters(request), "count": len(appointment_requests)},
+        )
+        alert_if_large_export(entry)
+        return appointment_requests_csv(appointment_requests)
 
     # The changelist's columns.
 
@@ -459,6 +479,18 @@ class NotificationAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        _record_view(
+            request, response, audit.Action.EMAIL_VIEWED, lambda shown: [shown.appointment_request]
+        )
+        return response
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        _record_list(request, response, audit.Action.EMAILS_LISTED)
+        return response
+
     def has_send_again_permission(self, request):
         # Sending again changes the row (status, attempts), so it takes the change
         # permission; the row itself stays read-only above, as the worker alone writes it.
@@ -467,11 +499,35 @@ class NotificationAdmin(admin.ModelAdmin):
 
     @admin.action(description="Send again", permissions=["send_again"])
     def send_again(self, request, queryset):
-        selected = queryset.count()
+        notifications = list(queryset.select_related("appointment_request"))
+        selected = len(notifications)
         queued = services.notification_send_again(
-            notification_ids=list(queryset.values_list("pk", flat=True))
+            notification_ids=[notification.pk for notification in notifications]
+        )
+        audit.record(
+            audit.Action.EMAILS_SENT_AGAIN,
+            http_request=request,
+            appointment_requests={
+                n.appointment_request_id: n.appointment_request for n in notifications
+            }.values(),
+            details={"emails": [n.pk for n in notifications], "queued": queued},
         )
         message = f"Queued {queued} email{'' if queued == 1 else 's'} to be sent again."
         if skipped := selected - queued:
             message += f" Skipped {skipped} that had not failed."
         self.message_user(request, message, messages.SUCCESS if queued else messages.WARNING)
+
+
+def _record_view(request, response, action, requests_shown):
+    """An entry for a page that showed one object (the admin's `original`) of a request."""
+    shown = getattr(response, "context_data", {}).get("original")
+    if request.method == "GET" and response.status_code == 200 and shown is not None:
+        audit.record(action, http_request=request, appointment_requests=requests_shown(shown))
+
+
+def _record_list(request, response, action):
+    """An entry for a list, with its search and filters and how many rows they found."""
+    changelist = getattr(response, "context_data", {}).get("cl")
+    if request.method == "GET" and response.status_code == 200 and changelist is not None:
+        details = {**audit.list_parameters(request), "count": changelist.result_count}
+        audit.record(action, http_request=request, details=details)

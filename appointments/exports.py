@@ -4,22 +4,13 @@ Office columns only: no message, no clinical answers, no surgery details. The fi
 the staff login, and those belong behind it.
 """
 
-import csv
-
 import phonenumbers
 from django.conf import settings
-from django.http import HttpResponse
 from django.utils import timezone
 
+from practice.spreadsheets import csv_download
+
 from .models import staff_name
-
-# Cells a spreadsheet would read as a formula; the leading quote makes them text.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value):
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
 def phone_for_spreadsheet(phone):
@@ -67,13 +58,8 @@ COLUMNS = [
 
 def appointment_requests_csv(appointment_requests):
     """A download of these requests (annotated by `for_office()`), one row each."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    filename = f"appointment-requests-{timezone.localdate():%Y-%m-%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    # The byte-order mark tells Excel the file is UTF-8, so "Núñez" stays "Núñez".
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow([heading for heading, _ in COLUMNS])
-    for appointment_request in appointment_requests:
-        writer.writerow([spreadsheet_safe(value(appointment_request)) for _, value in COLUMNS])
-    return response
+    return csv_download(
+        f"appointment-requests-{timezone.localdate():%Y-%m-%d}.csv",
+        [heading for heading, _ in COLUMNS],
+        ([value(request) for _, value in COLUMNS] for request in appointment_requests),
+    )

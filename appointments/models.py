@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 from phonenumber_field.modelfields import PhoneNumberField
 
+from practice import field_encryption as encrypted
 from practice.validators import parse_email_list, validate_single_line
 
 # No 0/O or 1/I: a patient reads the reference out on the phone.
@@ -174,26 +175,28 @@ class AppointmentRequest(models.Model):
         "preferred time of day", max_length=10, choices=TimeOfDay, default=TimeOfDay.ANY
     )
 
-    # Clinical answers: kept behind the staff login, out of emails unless a setting says so.
-    had_spine_surgery = models.BooleanField("has had spine surgery before")
-    surgery_year = models.PositiveSmallIntegerField(
+    # Clinical answers: kept behind the staff login, out of emails unless a setting says so,
+    # and encrypted in the database; the office sorts and counts by `is_urgent` instead.
+    # Empty only once the request is anonymised: the form always asks.
+    had_spine_surgery = encrypted.EncryptedBooleanField("has had spine surgery before", null=True)
+    surgery_year = encrypted.EncryptedPositiveSmallIntegerField(
         "year of the last operation", null=True, blank=True
     )
-    surgery_level = models.CharField(
+    surgery_level = encrypted.EncryptedCharField(
         "part of the spine operated on", max_length=10, choices=SpineLevel, blank=True
     )
-    surgery_place = models.CharField(
+    surgery_place = encrypted.EncryptedCharField(
         "where it was done", max_length=200, blank=True, validators=[validate_single_line]
     )
-    imaging = models.JSONField("scans the patient has", default=list, blank=True)
-    imaging_age = models.CharField(
+    imaging = encrypted.EncryptedJSONField("scans the patient has", default=list, blank=True)
+    imaging_age = encrypted.EncryptedCharField(
         "when the latest scan was taken", max_length=20, choices=ImagingAge, blank=True
     )
-    referring_doctor = models.CharField(
+    referring_doctor = encrypted.EncryptedCharField(
         max_length=200, blank=True, validators=[validate_single_line]
     )
-    red_flags = models.JSONField("emergency symptoms ticked", default=list, blank=True)
-    message = models.TextField(blank=True, max_length=2000)
+    red_flags = encrypted.EncryptedJSONField("emergency symptoms ticked", default=list, blank=True)
+    message = encrypted.EncryptedTextField(blank=True, max_length=2000)
     consent_wording = models.TextField(help_text="The words next to the box the patient ticked.")
     consented_at = models.DateTimeField()
 
@@ -296,7 +299,7 @@ class OfficeNote(models.Model):
     appointment_request = models.ForeignKey(
         AppointmentRequest, on_delete=models.CASCADE, related_name="notes"
     )
-    text = models.TextField("note", max_length=2000)
+    text = encrypted.EncryptedTextField("note", max_length=2000)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

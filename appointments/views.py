@@ -14,8 +14,10 @@ from .forms import AppointmentRequestForm
 
 # The thanks page shows the reference of the request this browser has just sent, and
 # repeats the emergency advice when the patient ticked an emergency symptom.
+# Kept an hour: long enough to read the page again, and the nightly task deletes it after.
 REFERENCE_SESSION_KEY = "appointment_reference"
 URGENT_SESSION_KEY = "appointment_is_urgent"
+THANKS_SESSION_SECONDS = 60 * 60
 
 
 # Each showing of the form carries a CSRF token and a submission key and stamp of its own:
@@ -43,6 +45,8 @@ class AppointmentRequestView(PageMixin, FormView):
         appointment_request = services.appointment_request_create(**fields)
         self.request.session[REFERENCE_SESSION_KEY] = appointment_request.reference
         self.request.session[URGENT_SESSION_KEY] = appointment_request.is_urgent
+        if not self.request.user.is_authenticated:
+            self.request.session.set_expiry(THANKS_SESSION_SECONDS)
         return redirect("appointments:thanks")
 
     def too_many_requests(self, wait):

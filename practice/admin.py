@@ -1,6 +1,10 @@
+import json
+from datetime import UTC
+
 from axes import admin as axes_admin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
@@ -13,9 +17,11 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from solo.admin import SingletonModelAdmin
 
-from . import login_limits, two_factor
+from . import audit, login_limits, two_factor
+from .audit import AuditEntry
 from .forms import LockoutLiftForm
 from .models import Closure, Location, OpeningHours, Practice, Surgeon
+from .spreadsheets import csv_download
 
 
 @admin.register(Practice)
@@ -188,3 +194,85 @@ class LoginLockoutAdmin(axes_admin.AccessAttemptAdmin):
 
 admin.site.register(AccessLog, axes_admin.AccessLogAdmin)
 admin.site.register(AccessFailureLog, axes_admin.AccessFailureLogAdmin)
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The audit log, for the privacy officers: read and exported, never changed."""
+
+    list_display = ["at", "action", "actor", "address", "requests", "what"]
+    list_filter = ["action", "at"]
+    search_fields = ["actor", "address", "appointment_requests"]
+    search_help_text = "Search by user name, address, or a request's reference."
+    date_hierarchy = "at"
+    list_per_page = 200
+    fields = ["at", "action", "actor", "address", "requests", "what", "previous_hash", "hash"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        export = path(
+            "export/",
+            self.admin_site.admin_view(self.export_view),
+            name="practice_auditentry_export",
+        )
+        return [export, *super().get_urls()]
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            audit.record(
+                audit.Action.AUDIT_LOG_LISTED,
+                http_request=request,
+                details=audit.list_parameters(request),
+            )
+        return response
+
+    def export_view(self, request):
+        """The log as it is filtered and searched on screen, as a CSV file."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            entries = list(self.get_changelist_instance(request).queryset)
+        except IncorrectLookupParameters:
+            return redirect("admin:practice_auditentry_changelist")
+        audit.record(
+            audit.Action.AUDIT_LOG_EXPORTED,
+            http_request=request,
+            details={**audit.list_parameters(request), "entries": len(entries)},
+        )
+        return csv_download(
+            f"audit-log-{timezone.localdate():%Y-%m-%d}.csv",
+            ["Entry", "When (UTC)", "Action", "Who", "From", "Requests", "Details", "Hash"],
+            (
+                [
+                    entry.pk,
+                    entry.at.astimezone(UTC).isoformat(),
+                    entry.action,
+                    entry.actor,
+                    entry.address,
+                    " ".join(reference for _, reference in entry.appointment_requests),
+                    json.dumps(entry.details, sort_keys=True),
+                    entry.hash,
+                ]
+                for entry in entries
+            ),
+        )
+
+    @admin.display(description="requests")
+    def requests(self, entry):
+        shown = [reference for _, reference in entry.appointment_requests[:5]]
+        more = len(entry.appointment_requests) - len(shown)
+        return " ".join(shown) + (f" and {more} more" if more > 0 else "")
+
+    @admin.display(description="details")
+    def what(self, entry):
+        return "; ".join(f"{key}: {value}" for key, value in sorted(entry.details.items()))

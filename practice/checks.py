@@ -6,6 +6,7 @@ The settings' checks run before `migrate`; those on what is stored in the databa
 
 from email.utils import parseaddr
 
+from cryptography.fernet import Fernet
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 
@@ -17,6 +18,14 @@ RESERVED_DOMAINS = ["example", "example.com", "example.net", "example.org"]
 RESERVED_SUFFIXES = ["test", "invalid", "localhost"]
 # What deploy/practice.env.example writes where a value of the practice's own must go.
 PLACEHOLDER = "CHANGE"
+
+
+def is_fernet_key(key):
+    try:
+        Fernet(key)
+    except ValueError:
+        return False
+    return True
 
 
 def is_reserved(address):
@@ -64,7 +73,7 @@ def check_staff_two_factor(app_configs, **kwargs):
             "STAFF_TWO_FACTOR_REQUIRED is off: staff log in to the admin with a password alone.",
             hint="Remove STAFF_TWO_FACTOR_REQUIRED from the environment; only `make run` "
             "turns it off.",
-            id="practice.E006",
+            id="practice.E008",
         )
     ]
 
@@ -76,6 +85,7 @@ def check_placeholders(app_configs, **kwargs):
         "DJANGO_SECRET_KEY": settings.SECRET_KEY,
         "DATABASE_URL": str(settings.DATABASES["default"].get("PASSWORD", "")),
         "EMAIL_URL": str(getattr(settings, "EMAIL_HOST_PASSWORD", "")),
+        "FIELD_ENCRYPTION_KEYS": ",".join(settings.FIELD_ENCRYPTION_KEYS),
     }
     return [
         Error(
@@ -86,6 +96,34 @@ def check_placeholders(app_configs, **kwargs):
         for name, value in values.items()
         if PLACEHOLDER in value
     ]
+
+
+@register(Tags.security, deploy=True)
+def check_field_encryption_keys(app_configs, **kwargs):
+    """The keys that encrypt patients' clinical answers: real ones, of the practice's own."""
+    errors = []
+    for position, key in enumerate(settings.FIELD_ENCRYPTION_KEYS, start=1):
+        if key == settings.DEVELOPMENT_FIELD_ENCRYPTION_KEY:
+            errors.append(
+                Error(
+                    "FIELD_ENCRYPTION_KEYS is not set: patients' clinical answers are "
+                    "encrypted with the development key, which anyone can read.",
+                    hint="Set FIELD_ENCRYPTION_KEYS to a key of the practice's own, made "
+                    "with: python3 -c 'from cryptography.fernet import Fernet; "
+                    "print(Fernet.generate_key().decode())'",
+                    id="practice.E006",
+                )
+            )
+        elif PLACEHOLDER not in key and not is_fernet_key(key):
+            errors.append(
+                Error(
+                    f"FIELD_ENCRYPTION_KEYS: key {position} is not a Fernet key.",
+                    hint="A Fernet key is 32 bytes in URL-safe base64 (44 characters); "
+                    "keys are separated by commas.",
+                    id="practice.E007",
+                )
+            )
+    return errors
 
 
 @register("email", deploy=True)

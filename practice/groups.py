@@ -15,6 +15,7 @@ from django.db.models import Q
 
 OFFICE_STAFF = "Office staff"
 CONTENT_EDITORS = "Content editors"
+PRIVACY_OFFICERS = "Privacy officers"
 
 ALL = ("add", "change", "delete", "view")
 
@@ -52,6 +53,11 @@ GROUP_PERMISSIONS = {
         *_permissions("practice", "openinghours", ALL),
         # One set of practice details, made by the first migrate: never added or deleted.
         *_permissions("practice", "practice", ["view", "change"]),
+    ],
+    # They read who saw, exported or changed patients' requests (and export it); they are
+    # emailed when someone exports many. Nothing else: the log names requests by reference.
+    PRIVACY_OFFICERS: [
+        *_permissions("practice", "auditentry", ["view"]),
     ],
 }
 

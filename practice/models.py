@@ -6,6 +6,8 @@ from django.db import models
 from django.urls import reverse
 from solo.models import SingletonModel
 
+# The audit log's models live with its rules; imported here so that Django finds them.
+from .audit import AuditChain, AuditEntry  # noqa: F401
 from .richtext import RichTextField, plain_text, sanitize_rich_text
 from .validators import parse_email_list, validate_email_list
 

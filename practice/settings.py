@@ -50,6 +50,26 @@ else:
         if host.strip()
     ]
 
+# Patients' clinical answers and the office's notes are stored encrypted with these Fernet
+# keys (practice/field_encryption.py): the first encrypts, every one decrypts, so a new key
+# goes first and `manage.py rotate_field_keys` moves what the old ones wrote onto it.
+# The development key is public: `check --deploy` refuses it (practice/checks.py).
+DEVELOPMENT_FIELD_ENCRYPTION_KEY = "ZGV2ZWxvcG1lbnQtb25seS1ub3QtZm9yLXBhdGllbnQ="
+if DEBUG:
+    FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+else:
+    FIELD_ENCRYPTION_KEYS = required(
+        "FIELD_ENCRYPTION_KEYS",
+        "set it to a Fernet key of the practice's own, kept out of the repository and backed "
+        "up apart from the database (without it the clinical answers cannot be read), e.g. "
+        "the output of: python3 -c 'from cryptography.fernet import Fernet; "
+        "print(Fernet.generate_key().decode())'",
+    ).split(",")
+# Only with debug on can the list be empty here: required() refuses an empty one.
+FIELD_ENCRYPTION_KEYS = [key.strip() for key in FIELD_ENCRYPTION_KEYS if key.strip()] or [
+    DEVELOPMENT_FIELD_ENCRYPTION_KEY
+]
+
 INSTALLED_APPS = [
     # The admin, on a site that asks staff for a second factor (practice/admin_site.py).
     "practice.apps.PracticeAdminConfig",
@@ -97,6 +117,8 @@ MIDDLEWARE = [
     # a login that lacks one, or has been idle too long, is ended, with a message saying
     # why (practice/staff_sessions.py).
     "django_otp.middleware.OTPMiddleware",
+    # Who is signed in and from where, for the audit log's entries.
+    "practice.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "practice.staff_sessions.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -353,6 +375,12 @@ APPOINTMENT_REQUESTS_PER_HOUR = env.int("APPOINTMENT_REQUESTS_PER_HOUR", default
 # (or `manage.py anonymise_old_requests`) removes the patient's details from it.
 APPOINTMENT_RETENTION_DAYS = env.int("APPOINTMENT_RETENTION_DAYS", default=730)
 
+# The audit log (practice/audit.py): six years, as records of access to health information
+# are kept; then the nightly task deletes the oldest.
+AUDIT_LOG_RETENTION_DAYS = env.int("AUDIT_LOG_RETENTION_DAYS", default=6 * 365 + 2)
+# An export of more requests than this emails the privacy officers.
+AUDIT_EXPORT_ALERT_ROWS = env.int("AUDIT_EXPORT_ALERT_ROWS", default=50)
+
 # Celery. Without a broker the tasks run in process, so `make run` needs nothing else.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="") or None
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None
@@ -385,6 +413,14 @@ CELERY_BEAT_SCHEDULE = {
     },
     "anonymise-old-requests": {
         "task": "appointments.anonymise_old_requests",
+        "schedule": 24 * 60 * 60.0,
+    },
+    "clear-expired-sessions": {
+        "task": "practice.clear_expired_sessions",
+        "schedule": 24 * 60 * 60.0,
+    },
+    "expire-audit-log": {
+        "task": "practice.expire_audit_log",
         "schedule": 24 * 60 * 60.0,
     },
     "queue-appointment-reminders": {

@@ -19,6 +19,8 @@ from appointments.models import (
 )
 from conditions.models import Condition, ConditionSection
 from faq.models import Question
+from practice import audit
+from practice.audit import AuditEntry
 from practice.models import Closure, Location, OpeningHours, Practice, Surgeon
 
 
@@ -217,3 +219,17 @@ class AccessLogFactory(DjangoModelFactory):
     user_agent = "Mozilla/5.0"
     http_accept = "text/html"
     path_info = "/admin/login/"
+
+
+class AuditEntryFactory(factory.Factory):
+    """An entry as the site writes one, joined to the chain (never saved directly)."""
+
+    class Meta:
+        model = AuditEntry
+
+    action = audit.Action.REQUEST_VIEWED
+    actor = factory.Sequence(lambda n: f"office-{n}-staff")
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        return audit.record(**kwargs)

@@ -11,6 +11,8 @@ from pathlib import Path
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-suite-only-not-a-secret")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,testserver")
+# The suite's own Fernet key, which the processes it starts (workers, gunicorn) inherit.
+os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "dGVzdC1zdWl0ZS1vbmx5LW5vdC1mb3ItcGF0aWVudHM=")
 # Nothing the suite does, nor the workers and servers it starts, reports to the practice's
 # Sentry; tests/practice/test_error_reporting.py sets up a client that sends nowhere.
 os.environ["SENTRY_DSN"] = ""

@@ -13,6 +13,7 @@ from django.utils import timezone
 from appointments.models import AppointmentRequest, Notification
 from conditions.models import Condition
 from faq.models import Question
+from practice.audit import AuditEntry
 from practice.models import Closure, Location, Practice, Surgeon
 from tests import factories
 from tests.factories import ConditionFactory, SurgeonFactory
@@ -34,6 +35,7 @@ FACTORIES = {
     AccessAttempt: factories.AccessAttemptFactory,
     AccessFailureLog: factories.AccessFailureLogFactory,
     AccessLog: factories.AccessLogFactory,
+    AuditEntry: factories.AuditEntryFactory,
 }
 
 
@@ -55,6 +57,7 @@ SEARCH_TERMS = {
     Notification: lambda notification: notification.appointment_request.reference,
     User: lambda user: user.username,
     Group: lambda group: group.name,
+    AuditEntry: lambda entry: entry.actor,
 }
 
 

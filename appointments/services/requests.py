@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from practice import audit
 from practice.clinic_days import ClinicDays
 from practice.models import Location, Practice
 
@@ -127,6 +128,13 @@ def appointment_request_change_status(
         changed_by=by,
         detail=detail,
     )
+    if change.from_status != status:
+        audit.record(
+            audit.Action.REQUEST_STATUS_CHANGED,
+            actor=by,
+            appointment_requests=[appointment_request],
+            details={"from": change.from_status, "to": status, "by_patient": by is None},
+        )
     appointment_request.status = status
     appointment_request.save(update_fields=["status", "updated_at"])
     return change
@@ -273,9 +281,17 @@ def office_note_create(
     *, appointment_request: AppointmentRequest, text: str, author: AbstractUser
 ) -> OfficeNote:
     """Add an internal note to the request, signed by the member of staff who wrote it."""
-    return OfficeNote.objects.create(
-        appointment_request=appointment_request, text=text, author=author
-    )
+    with transaction.atomic():
+        note = OfficeNote.objects.create(
+            appointment_request=appointment_request, text=text, author=author
+        )
+        audit.record(
+            audit.Action.REQUEST_NOTE_ADDED,
+            actor=author,
+            appointment_requests=[appointment_request],
+            details={"note": note.pk},
+        )
+    return note
 
 
 def appointment_validate_time(*, starts_at: datetime, location: Location) -> None:

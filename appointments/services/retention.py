@@ -3,18 +3,24 @@
 import logging
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
+
+from practice import audit
 
 from ..models import AppointmentRequest, Notification, OfficeNote
 
 logger = logging.getLogger(__name__)
 
 # What anonymising leaves of a request: its reference, dates, status, condition and
-# history, for the office's figures; nothing that says who the patient was or what ails them.
+# history, for the office's figures; nothing that says who the patient was or what ails
+# them, not even whether it was urgent or followed an operation.
 ANONYMISED = {
+    "is_urgent": False,
+    "had_spine_surgery": None,
     "full_name": "(removed)",
     "email": "",
     "phone": "",
@@ -44,6 +50,13 @@ def appointment_request_anonymise_past_retention(
         AppointmentRequest.objects.past_retention(now).values_list("pk", flat=True)[:batch_size]
     ):
         with transaction.atomic():
+            audit.record(
+                audit.Action.REQUESTS_ANONYMISED,
+                appointment_requests=AppointmentRequest.objects.filter(pk__in=ids).only(
+                    "pk", "reference"
+                ),
+                details={"count": len(ids), "retention_days": settings.APPOINTMENT_RETENTION_DAYS},
+            )
             AppointmentRequest.objects.filter(pk__in=ids).update(
                 **ANONYMISED, anonymised_at=now, updated_at=now
             )

@@ -20,6 +20,7 @@ from tests.factories import (
     ClosureFactory,
     ConditionFactory,
     LocationFactory,
+    OfficeNoteFactory,
     OpeningHoursFactory,
     StatusChangeFactory,
     UserFactory,
@@ -266,6 +267,46 @@ def test_a_new_note_is_signed_by_whoever_wrote_it(office, office_user):
     assert "Maria Lopez" in notes
 
 
+def test_the_page_shows_the_clinical_answers_and_saving_it_keeps_them(office, office_user):
+    answers = {
+        "had_spine_surgery": True,
+        "surgery_year": 2019,
+        "surgery_level": "lumbar",
+        "surgery_place": "Saint Brannoch Infirmary",
+        "imaging": ["mri", "ct"],
+        "imaging_age": "over_a_year",
+        "referring_doctor": "Dr. Ysolde Marchbank",
+        "red_flags": ["saddle_numbness"],
+        "message": "Numbness since the Wexcombe fall.",
+    }
+    appointment_request = AppointmentRequestFactory(**answers)
+
+    page = office.get(change_url(appointment_request)).text
+    for shown in [
+        "Lower back (lumbar)",
+        "Saint Brannoch Infirmary",
+        "MRI, CT",
+        "More than a year ago",
+        "Dr. Ysolde Marchbank",
+        "Numbness between the legs or around the bottom",
+        "Numbness since the Wexcombe fall.",
+    ]:
+        assert shown in page
+    response = save_request(
+        office,
+        appointment_request,
+        status=Status.CONTACTED,
+        **{"notes-2-0-text": "Wexcombe GP letter on file."},
+    )
+
+    assert response.status_code == 302
+    saved = AppointmentRequest.objects.get()
+    assert {name: getattr(saved, name) for name in answers} == answers
+    assert saved.status == Status.CONTACTED
+    assert saved.notes.get().text == "Wexcombe GP letter on file."
+    assert "Wexcombe GP letter on file." in inline_on(office.get(change_url(saved)).text, "notes")
+
+
 def test_staff_who_may_only_view_requests_see_the_page_without_a_form(client):
     viewer = UserFactory()
     viewer.user_permissions.add(
@@ -333,6 +374,26 @@ def test_search_finds_a_phone_number_however_it_is_typed(office, typed):
     response = office.get(CHANGELIST, {"q": typed})
 
     assert listed(response) == [wanted]
+
+
+def test_search_finds_contact_details_and_never_clinical_answers(office):
+    wanted = AppointmentRequestFactory(
+        full_name="Theodora Quillfeather",
+        email="theodora@patient.test",
+        phone="+12015550177",
+        surgery_place="Saint Brannoch Infirmary",
+        referring_doctor="Dr. Ysolde Marchbank",
+        message="Numbness since the Wexcombe fall.",
+    )
+    OfficeNoteFactory(appointment_request=wanted, text="Zephyrine tablets")
+    AppointmentRequestFactory(full_name="John Smith")
+
+    for contact in ["Quillfeather", "theodora@patient.test", "201 555 0177", wanted.reference]:
+        assert listed(office.get(CHANGELIST, {"q": contact})) == [wanted], contact
+    for clinical in ["Brannoch", "Marchbank", "Wexcombe", "Zephyrine"]:
+        response = office.get(CHANGELIST, {"q": clinical})
+        assert response.status_code == 200
+        assert listed(response) == [], clinical
 
 
 def test_the_list_shows_urgent_requests_then_new_ones_then_the_newest(office):

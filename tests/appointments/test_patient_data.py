@@ -8,11 +8,13 @@ from datetime import timedelta
 import pytest
 import redis
 from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.utils import timezone
 
 from appointments import services
 from appointments.models import AppointmentRequest, Notification
+from practice.tasks import clear_expired_sessions
 from tests.factories import (
     AppointmentFactory,
     AppointmentRequestFactory,
@@ -56,12 +58,13 @@ def test_requests_past_the_retention_period_lose_the_patients_details(settings):
     for field in ["email", "phone", "message", "surgery_place", "referring_doctor"]:
         assert str(getattr(old, field)) == "", field
     assert old.red_flags == []
+    assert old.is_urgent is False
+    assert old.had_spine_surgery is None
     assert not old.notes.exists()
     assert Notification.objects.get().recipients == ""
-    # What the office counts stays: the reference, dates, status, condition, urgency.
+    # What the office counts stays: the reference, dates, status and condition.
     assert old.reference
     assert old.condition is not None
-    assert old.is_urgent
 
 
 def test_recent_requests_and_coming_appointments_are_kept(settings):
@@ -157,3 +160,27 @@ def test_the_admins_own_history_forgets_the_patient_too(settings):
     assert entry.object_repr == old.reference
     assert "Ana" not in entry.object_repr
     assert entry.get_change_message() == ""
+
+
+def test_the_thanks_pages_session_is_deleted_by_the_nightly_task(
+    client, valid_form_data, time_machine
+):
+    time_machine.move_to(timezone.now())
+    client.post("/appointments/", valid_form_data)
+    reference = AppointmentRequest.objects.get().reference
+    [session] = Session.objects.all()
+    assert session.get_decoded()["appointment_reference"] == reference
+
+    time_machine.shift(timedelta(hours=1, seconds=1))
+    thanks = client.get("/appointments/thanks/")
+    clear_expired_sessions()
+
+    assert reference not in thanks.text
+    assert not Session.objects.exists()
+
+
+def test_beat_clears_expired_sessions_every_night(settings):
+    assert any(
+        entry["task"] == "practice.clear_expired_sessions" and entry["schedule"] == 24 * 60 * 60
+        for entry in settings.CELERY_BEAT_SCHEDULE.values()
+    )

@@ -12,6 +12,7 @@ import subprocess
 import sys
 
 import pytest
+from cryptography.fernet import Fernet
 from django.conf import settings
 
 from practice.checks import check_stored_email
@@ -186,6 +187,32 @@ def test_start_up_stops_without_allowed_hosts(value):
     assert result.returncode != 0
     assert "ImproperlyConfigured: DJANGO_ALLOWED_HOSTS is not set" in result.stderr
     assert "comma-separated" in result.stderr
+
+
+@pytest.mark.parametrize("value", [None, "", ","])
+def test_start_up_stops_without_field_encryption_keys(value):
+    result = manage("check", environment=production_environment(FIELD_ENCRYPTION_KEYS=value))
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: FIELD_ENCRYPTION_KEYS is not set" in result.stderr
+    assert "Fernet.generate_key()" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("changes", "error"),
+    [
+        ({"DJANGO_DEBUG": "true", "FIELD_ENCRYPTION_KEYS": None}, "practice.E006"),
+        ({"FIELD_ENCRYPTION_KEYS": settings.DEVELOPMENT_FIELD_ENCRYPTION_KEY}, "practice.E006"),
+        ({"FIELD_ENCRYPTION_KEYS": f"{Fernet.generate_key().decode()},not-a-key"}, "practice.E007"),
+    ],
+    ids=["missing-with-debug-on", "the-development-key", "malformed"],
+)
+def test_check_deploy_stops_on_a_field_encryption_key_that_protects_nothing(changes, error):
+    result = manage("check", "--deploy", environment=production_environment(**changes))
+
+    assert result.returncode != 0
+    assert error in result.stderr
+    assert "FIELD_ENCRYPTION_KEYS" in result.stderr
 
 
 def test_make_run_needs_neither_with_debug_on():

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from cryptography.fernet import Fernet
 from django.conf import settings
 
 from tests.practice.test_deployment import manage, production_environment
@@ -81,13 +82,17 @@ def test_the_example_environment_is_refused_until_it_is_filled_in():
 
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY is still the example's placeholder" in result.stderr
+    assert "FIELD_ENCRYPTION_KEYS is still the example's placeholder" in result.stderr
 
 
 def test_the_example_environment_filled_in_passes_check_deploy_without_a_warning():
     values = {
         name: value.replace("CHANGE", secrets.token_urlsafe(8))
         for name, value in example_environment().items()
-    } | {"DJANGO_SECRET_KEY": secrets.token_urlsafe(50)}
+    } | {
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+    }
 
     result = manage(
         "check",

@@ -224,7 +224,7 @@ def test_check_deploy_refuses_staff_logins_with_a_password_alone(settings):
 
     errors = run_checks(include_deployment_checks=True)
 
-    assert "practice.E006" in [error.id for error in errors]
+    assert "practice.E008" in [error.id for error in errors]
 
 
 def test_make_run_lets_staff_in_with_a_password_alone(client, olive, settings):
