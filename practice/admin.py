@@ -134,11 +134,25 @@ class StaffUserAdmin(UserAdmin):
     def reset_two_factor(self, request, queryset):
         for user in queryset:
             two_factor.two_factor_reset(user=user)
+            audit.record(
+                audit.Action.TWO_FACTOR_RESET,
+                http_request=request,
+                details={"user": user.get_username()},
+            )
         self.message_user(
             request,
             f"Reset for {', '.join(user.get_username() for user in queryset)}: each sets up "
             "an authenticator app again at their next login.",
         )
+
+
+def lift_lockout(request, *, username, address):
+    login_limits.login_lockout_lift(username=username, address=address)
+    audit.record(
+        audit.Action.LOCKOUT_LIFTED,
+        http_request=request,
+        details={"username": username or "", "address": address or ""},
+    )
 
 
 @admin.register(AccessAttempt)
@@ -158,7 +172,7 @@ class LoginLockoutAdmin(axes_admin.AccessAttemptAdmin):
     def lift_lockout(self, request, queryset):
         pairs = set(queryset.values_list("username", "ip_address"))
         for username, address in pairs:
-            login_limits.login_lockout_lift(username=username, address=address)
+            lift_lockout(request, username=username, address=address)
         self.message_user(
             request,
             "Lifted: "
@@ -181,7 +195,7 @@ class LoginLockoutAdmin(axes_admin.AccessAttemptAdmin):
             raise PermissionDenied
         form = LockoutLiftForm(request.POST or None)
         if form.is_valid():
-            login_limits.login_lockout_lift(**form.cleaned_data)
+            lift_lockout(request, **form.cleaned_data)
             self.message_user(request, "Lifted. They may log in again.")
             return redirect("admin:axes_accessattempt_changelist")
         context = self.admin_site.each_context(request) | {

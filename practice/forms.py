@@ -38,6 +38,9 @@ def lockout_error(lockout, request):
 class LockoutMessageMixin:
     """Says on the form that a login is locked out, next to the field it is about."""
 
+    # The lockout that refused this login before anything was checked.
+    lockout = None
+
     def lockout_field(self, lockout):
         return None
 
@@ -54,10 +57,10 @@ class StaffAuthenticationForm(LockoutMessageMixin, AdminAuthenticationForm):
     address or the user name is locked out."""
 
     def clean(self):
-        lockout = login_lockout_find(self.request, self.cleaned_data.get("username"))
-        if lockout is None:
+        self.lockout = login_lockout_find(self.request, self.cleaned_data.get("username"))
+        if self.lockout is None:
             return super().clean()
-        self.add_lockout_error(lockout)
+        self.add_lockout_error(self.lockout)
         return self.cleaned_data
 
     def lockout_field(self, lockout):
@@ -98,9 +101,9 @@ class CodeForm(LockoutMessageMixin, forms.Form):
         return "code"
 
     def clean_code(self):
-        lockout = login_lockout_find(self.request, self.user.get_username())
-        if lockout is not None:
-            raise lockout_error(lockout, self.request)
+        self.lockout = login_lockout_find(self.request, self.user.get_username())
+        if self.lockout is not None:
+            raise lockout_error(self.lockout, self.request)
         code = two_factor.code_normalised(self.cleaned_data["code"])
         for device in self.devices:
             if not two_factor.accepts_shape(device, code):

@@ -3,7 +3,8 @@
 The first time, the code step is setting the app up: a QR code and the key as text, a
 code from the app to confirm it, then ten backup codes shown once. Each step refuses a
 locked-out address or user name before it checks anything, and counts what it refuses
-(practice/login_limits.py); a wrong code counts as a failed login, for axes too.
+(practice/login_limits.py); a wrong code counts as a failed login, for axes too. Every
+login, failure and lockout goes into the audit log.
 """
 
 from django.contrib import messages
@@ -17,18 +18,28 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView
 
-from . import two_factor
+from . import audit, two_factor
 from .forms import CodeForm, StaffAuthenticationForm
-from .login_limits import login_failure_record
+from .login_limits import login_failure_record, login_lockout_find
 
 TOO_MANY_REQUESTS = 429
 
 
 def failed_login(request, username, form):
-    """Count a wrong password or code; if that reached a limit, say so on the form."""
-    lockout = login_failure_record(request, username)
+    """Count a wrong password or code; if that (or axes' count) reached a limit, say so
+    on the form and in the audit log."""
+    lockout = login_failure_record(request, username) or login_lockout_find(request, username)
     if lockout is not None:
         form.add_lockout_error(lockout)
+        audit_lockout(request, username, lockout, refused=False)
+
+
+def audit_lockout(request, username, lockout, *, refused):
+    """A lockout that has just begun, or (`refused`) a login it has stopped."""
+    details = {"by": lockout.kind, "until": lockout.until.isoformat(), "refused": refused}
+    audit.record(
+        audit.Action.LOGIN_LOCKED_OUT, http_request=request, actor=username, details=details
+    )
 
 
 def refused(response, form):
@@ -45,15 +56,21 @@ class PasswordStepView(LoginView):
     def form_valid(self, form):
         user = form.get_user()
         if not two_factor.is_required():
-            return super().form_valid(form)
+            response = super().form_valid(form)
+            audit.record(audit.Action.LOGIN_SUCCEEDED, http_request=self.request)
+            return response
         two_factor.pending_login_start(self.request, user=user, next_url=self.get_success_url())
         if two_factor.has_authenticator(user):
             return redirect("admin:two_factor_code")
         return redirect("admin:two_factor_set_up")
 
     def form_invalid(self, form):
-        if form.password_was_wrong():
-            failed_login(self.request, form.data.get("username", ""), form)
+        username = form.data.get("username", "")
+        if form.lockout is not None:
+            audit_lockout(self.request, username, form.lockout, refused=True)
+        elif form.password_was_wrong():
+            audit.record(audit.Action.LOGIN_FAILED, http_request=self.request, actor=username)
+            failed_login(self.request, username, form)
         return refused(super().form_invalid(form), form)
 
 
@@ -96,16 +113,24 @@ class CodeStepView(FormView):
 
     def form_valid(self, form):
         two_factor.pending_login_complete(self.request, pending=self.pending, device=form.device)
+        audit.record(
+            audit.Action.LOGIN_SUCCEEDED,
+            http_request=self.request,
+            details={"code": two_factor.device_kind(form.device)},
+        )
         return redirect(self.pending.next_url)
 
     def form_invalid(self, form):
-        if form.code_was_wrong():
-            username = self.pending.user.get_username()
-            failed_login(self.request, username, form)
+        username = self.pending.user.get_username()
+        if form.lockout is not None:
+            audit_lockout(self.request, username, form.lockout, refused=True)
+        elif form.code_was_wrong():
+            audit.record(audit.Action.LOGIN_CODE_FAILED, http_request=self.request, actor=username)
             # axes counts it against the name from this address, as a wrong password.
             user_login_failed.send(
                 sender=__name__, credentials={"username": username}, request=self.request
             )
+            failed_login(self.request, username, form)
         return refused(super().form_invalid(form), form)
 
 

@@ -13,7 +13,7 @@ from django.contrib.auth import logout
 from django.utils.functional import SimpleLazyObject
 from django_otp import DEVICE_ID_SESSION_KEY
 
-from . import two_factor
+from . import audit, two_factor
 
 LAST_SEEN_KEY = "staff_last_seen"
 STARTED_KEY = "staff_login_started"
@@ -40,6 +40,7 @@ def checked_user(request, user):
     if reason is None:
         return user
     request.user = user
+    audit.record(audit.Action.LOGGED_OUT, http_request=request, details={"why": reason})
     logout(request)
     messages.info(request, reason)
     return request.user

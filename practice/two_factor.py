@@ -86,6 +86,11 @@ def pending_login_complete(request, *, pending, device):
     otp_login(request, device)
 
 
+def device_kind(device):
+    """What checked a code, in words for the audit log."""
+    return "authenticator app" if isinstance(device, TOTPDevice) else "backup code"
+
+
 def confirmed_devices(user):
     return list(devices_for_user(user, confirmed=True))
 

@@ -4,6 +4,7 @@ superuser, whom nobody else in the admin can reset."""
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from practice import audit
 from practice.two_factor import two_factor_reset
 
 
@@ -23,6 +24,7 @@ class Command(BaseCommand):
         except User.DoesNotExist as error:
             raise CommandError(f"No user is named {username!r}.") from error
         apps, backup_codes = two_factor_reset(user=user)
+        audit.record(audit.Action.TWO_FACTOR_RESET, details={"user": username, "by": "command"})
         if not apps and not backup_codes:
             self.stdout.write(f"{username} had no authenticator app set up: nothing to reset.")
             return
