@@ -233,7 +233,9 @@ class AppointmentRequest(models.Model):
         verbose_name = "appointment request"
 
     def __str__(self):
-        return f"{self.reference} {self.full_name}"
+        # The reference alone: the admin copies this into its messages, which travel in a
+        # readable cookie, and into its history, which outlives the patient's details.
+        return self.reference
 
     def get_admin_url(self):
         return reverse("admin:appointments_appointmentrequest_change", args=[self.pk])

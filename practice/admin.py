@@ -23,20 +23,41 @@ from .forms import LockoutLiftForm
 from .models import Closure, Location, OpeningHours, Practice, Surgeon
 from .spreadsheets import csv_download
 
+# Patients' emails carry the practice's email (their replies go to it) and its phone
+# numbers: shown to the rest of the staff, changed by the office's managers alone.
+CONTACT_DETAILS_NOTE = (
+    "Only the office's managers can change the email and phone numbers: patients' emails "
+    "give them, and patients' replies go to the email."
+)
+LOCATION_PHONE_NOTE = (
+    "Only the office's managers can change the phone number: patients' confirmations give it."
+)
+
+
+def may_change_contact_details(request):
+    return request.user.has_perm("practice.change_contact_details")
+
 
 @admin.register(Practice)
 class PracticeAdmin(SingletonModelAdmin):
-    fieldsets = [
-        (None, {"fields": ["name", "tagline"]}),
-        ("Contact details shown to patients", {"fields": ["phone", "email"]}),
-        ("Appointment requests", {"fields": ["office_recipients"]}),
-        ("Shown on every page", {"fields": ["medical_disclaimer"]}),
-    ]
+    def get_fieldsets(self, request, obj=None):
+        contact_details = {"fields": ["phone", "email"]}
+        if not may_change_contact_details(request):
+            contact_details["description"] = CONTACT_DETAILS_NOTE
+        return [
+            (None, {"fields": ["name", "tagline"]}),
+            ("Contact details shown to patients", contact_details),
+            ("Appointment requests", {"fields": ["office_recipients"]}),
+            ("Shown on every page", {"fields": ["medical_disclaimer"]}),
+        ]
 
     def get_readonly_fields(self, request, obj=None):
+        readonly = []
         if not request.user.has_perm("practice.change_office_recipients"):
-            return ["office_recipients"]
-        return []
+            readonly.append("office_recipients")
+        if not may_change_contact_details(request):
+            readonly += ["phone", "email"]
+        return readonly
 
 
 @admin.register(Surgeon)
@@ -65,13 +86,24 @@ class LocationAdmin(admin.ModelAdmin):
     list_editable = ["order", "is_published"]
     list_filter = ["is_published"]
     search_fields = ["name", "street_address", "locality", "postal_code"]
-    fieldsets = [
-        (None, {"fields": ["name", "phone"]}),
-        ("Address", {"fields": ["street_address", "locality", "region", "postal_code", "country"]}),
-        ("Opening hours", {"fields": ["hours_note"]}),
-        ("Visibility", {"fields": ["order", "is_published"]}),
-    ]
     inlines = [OpeningHoursInline]
+
+    def get_fieldsets(self, request, obj=None):
+        name_and_phone = {"fields": ["name", "phone"]}
+        if not may_change_contact_details(request):
+            name_and_phone["description"] = LOCATION_PHONE_NOTE
+        return [
+            (None, name_and_phone),
+            (
+                "Address",
+                {"fields": ["street_address", "locality", "region", "postal_code", "country"]},
+            ),
+            ("Opening hours", {"fields": ["hours_note"]}),
+            ("Visibility", {"fields": ["order", "is_published"]}),
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if may_change_contact_details(request) else ["phone"]
 
 
 class ClosureTimeFilter(admin.SimpleListFilter):

@@ -4,7 +4,10 @@ The settings' checks run before `migrate`; those on what is stored in the databa
 (`--database default`, as `make up` runs after `migrate`) need its tables.
 """
 
+import ipaddress
+import re
 from email.utils import parseaddr
+from urllib.parse import parse_qs, urlsplit
 
 from cryptography.fernet import Fernet
 from django.conf import settings
@@ -86,6 +89,10 @@ def check_placeholders(app_configs, **kwargs):
         "DATABASE_URL": str(settings.DATABASES["default"].get("PASSWORD", "")),
         "EMAIL_URL": str(getattr(settings, "EMAIL_HOST_PASSWORD", "")),
         "FIELD_ENCRYPTION_KEYS": ",".join(settings.FIELD_ENCRYPTION_KEYS),
+        **{
+            name: " ".join(redis_password(url) or "" for url in urls)
+            for name, urls in redis_urls().items()
+        },
     }
     return [
         Error(
@@ -179,3 +186,94 @@ def check_stored_email(app_configs, databases=None, **kwargs):
             )
         )
     return errors
+
+
+# The services the site talks to (item 7 of issue 14).
+
+SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+
+
+def is_loopback(host):
+    if host.strip("[]").lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+@register(Tags.security, deploy=True)
+def check_mail_server(app_configs, **kwargs):
+    """Patients' names and contact details, and the server's password, cross the network
+    in the clear. A relay on this machine is let be: nothing leaves the machine to reach
+    it, and sending on is the relay's to secure."""
+    if settings.EMAIL_BACKEND != SMTP_BACKEND:
+        return []
+    if settings.EMAIL_USE_TLS or settings.EMAIL_USE_SSL or is_loopback(settings.EMAIL_HOST):
+        return []
+    return [
+        Warning(
+            f"Emails go to the mail server {settings.EMAIL_HOST}:{settings.EMAIL_PORT} without "
+            "TLS: the patients' details in them, and the server's password, can be read on "
+            "the way.",
+            hint="In EMAIL_URL use smtp+tls:// (STARTTLS, usually port 587) or smtps:// "
+            "(port 465), or a relay on this machine (smtp://127.0.0.1:25).",
+            id="practice.W010",
+        )
+    ]
+
+
+def redis_urls():
+    """The Redis servers the site uses, by the variable that names them."""
+    urls = {}
+    if getattr(settings, "REDIS_URL", ""):
+        urls["REDIS_URL"] = re.split("[;,]", settings.REDIS_URL)
+    broker = settings.CELERY_BROKER_URL or ""
+    if broker.startswith(("redis://", "rediss://", "unix://")):
+        urls["CELERY_BROKER_URL"] = broker.split(";")
+    return urls
+
+
+def redis_password(url):
+    parts = urlsplit(url)
+    return parts.password or parse_qs(parts.query).get("password", [None])[0]
+
+
+def redis_database(url):
+    """Where a URL's keys go: the server (loopback names as one) and the database number."""
+    parts = urlsplit(url)
+    number = parse_qs(parts.query).get("db", [parts.path.strip("/") or "0"])[0]
+    if parts.scheme == "unix":
+        return (parts.path, None, number)
+    host = parts.hostname or "localhost"
+    return ("loopback" if is_loopback(host) else host, parts.port or 6379, number)
+
+
+@register(Tags.security, deploy=True)
+def check_redis(app_configs, **kwargs):
+    urls = redis_urls()
+    warnings = [
+        Warning(
+            f"{name} reaches Redis without a password: whoever can connect to it can read "
+            "and change what the site keeps there, and queue tasks for its workers.",
+            hint="Set `requirepass` in Redis's configuration, and give the password in the "
+            "URL: redis://:PASSWORD@127.0.0.1:6379/0.",
+            id="practice.W011",
+        )
+        for name, servers in urls.items()
+        if not all(redis_password(url) for url in servers)
+    ]
+    if len(urls) == 2:
+        cache, broker = ({redis_database(url) for url in servers} for servers in urls.values())
+        if cache & broker:
+            warnings.append(
+                Warning(
+                    "The cache (REDIS_URL) and the broker (CELERY_BROKER_URL) share a Redis "
+                    "database: clearing the cache, or Redis evicting from it when full, "
+                    "would lose the tasks queued for sending emails.",
+                    hint="Give each a database of its own: REDIS_URL=redis://...:6379/1 and "
+                    "CELERY_BROKER_URL=redis://...:6379/0.",
+                    id="practice.W012",
+                )
+            )
+    return warnings

@@ -14,6 +14,7 @@ from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Q
 
 OFFICE_STAFF = "Office staff"
+OFFICE_MANAGERS = "Office managers"
 CONTENT_EDITORS = "Content editors"
 PRIVACY_OFFICERS = "Privacy officers"
 
@@ -61,6 +62,18 @@ GROUP_PERMISSIONS = {
     ],
 }
 
+# The office's managers do all the front desk does, and decide what reaches patients in
+# the practice's name: the email their replies go to and the phone numbers their emails
+# give, the practice's and each location's. Add here what else only a manager may do.
+GROUP_PERMISSIONS[OFFICE_MANAGERS] = [
+    *GROUP_PERMISSIONS[OFFICE_STAFF],
+    ("practice", "change_contact_details"),
+    # A location's phone is changed on its page; what else is there is the editors' too.
+    *_permissions("practice", "location", ["change"]),
+    # Lifting a login lockout (axes' failed logins, "Lift lockout"; practice/admin.py).
+    *_permissions("axes", "accessattempt", ["view", "delete"]),
+]
+
 
 def sync_groups(*, using=DEFAULT_DB_ALIAS, apps=global_apps, **kwargs):
     """Make each group and give it exactly its permissions; safe to run any number of times.
@@ -90,11 +103,3 @@ def sync_groups(*, using=DEFAULT_DB_ALIAS, apps=global_apps, **kwargs):
                 )
             )
         )
-
-
-# Office managers lift a login lockout (axes' access attempts; practice/admin.py). Kept
-# apart from the lists above, to sit beside the office managers' own list once it is there.
-OFFICE_MANAGERS = "Office managers"
-GROUP_PERMISSIONS.setdefault(OFFICE_MANAGERS, []).extend(
-    _permissions("axes", "accessattempt", ["view", "delete"])
-)

@@ -41,7 +41,13 @@ class Practice(SingletonModel):
         verbose_name = "practice details"
         # Whoever sets the recipients receives the patients' requests: the office may
         # change them (practice/groups.py), content editors may not.
-        permissions = [("change_office_recipients", "Can change who receives appointment requests")]
+        permissions = [
+            ("change_office_recipients", "Can change who receives appointment requests"),
+            # Patients' emails carry the email (their replies go to it) and the phone
+            # numbers, the practice's and each location's: the office's managers alone
+            # choose them, not whoever edits the pages.
+            ("change_contact_details", "Can change the email and phones patients' emails carry"),
+        ]
 
     def __str__(self):
         return self.name

@@ -72,8 +72,9 @@ def appointment_request_anonymise_past_retention(
 
 
 def _forget_in_admin_history(request_ids):
-    """The admin's own log names each request it changed ("reference + name"): keep only
-    the reference there, and drop the messages, which may name what was changed."""
+    """The admin's own log: each entry names the request by its reference alone (as
+    __str__ does, and migration 0005 made older entries do), and loses its message, which
+    may name what was changed."""
     content_type = ContentType.objects.get_for_model(AppointmentRequest)
     references = AppointmentRequest.objects.filter(pk__in=request_ids).values_list(
         "pk", "reference"

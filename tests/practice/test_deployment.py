@@ -23,6 +23,9 @@ PRODUCTION = {
     "TRUSTED_PROXIES": "127.0.0.1",
     "OFFICE_EMAIL": "office@riverside-spine.org",
     "DEFAULT_FROM_EMAIL": "Riverside Spine <no-reply@riverside-spine.org>",
+    # Never connected to by `check`: a Redis with a password, a database for each use.
+    "REDIS_URL": "redis://:a-long-random-password@127.0.0.1:6379/1",
+    "CELERY_BROKER_URL": "redis://:a-long-random-password@127.0.0.1:6379/0",
 }
 
 
@@ -135,6 +138,8 @@ def test_check_deploy_stops_on_email_to_a_domain_no_one_reads(variable, address)
         ("DJANGO_SECRET_KEY", "CHANGE-ME-to-a-long-random-string-of-the-practices-own-0123456789"),
         ("DATABASE_URL", "postgres://practice:CHANGE@127.0.0.1:5432/practice"),
         ("EMAIL_URL", "smtp+tls://practice%40your-practice.org:CHANGE@smtp.your-practice.org:587"),
+        ("REDIS_URL", "redis://:CHANGE@127.0.0.1:6379/1"),
+        ("CELERY_BROKER_URL", "redis://:CHANGE@127.0.0.1:6379/0"),
     ],
 )
 def test_check_deploy_stops_on_a_value_left_as_the_examples_placeholder(variable, value):

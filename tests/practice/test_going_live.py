@@ -75,6 +75,17 @@ def test_every_variable_the_units_use_is_in_the_example_environment():
     assert used <= set(example_environment())
 
 
+def test_the_web_unit_starts_gunicorn_as_the_procfile_does():
+    """So that what the tests see of `make up` (tests/front/test_logs.py) holds in production."""
+    unit = (DEPLOY / "systemd" / "practice-web.service").read_text()
+    [unit_command] = re.findall(r"^ExecStart=\S+/gunicorn (.+)$", unit, re.MULTILINE)
+    procfile = (settings.BASE_DIR / "Procfile").read_text()
+    [procfile_command] = re.findall(r"^web: gunicorn (.+)$", procfile, re.MULTILINE)
+
+    # The Procfile gives defaults (${WEB_BIND:-...}); the unit's environment file, values.
+    assert re.sub(r"\$\{(\w+):-[^}]*\}", r"${\1}", procfile_command) == unit_command
+
+
 def test_the_example_environment_is_refused_until_it_is_filled_in():
     environment = production_environment(**example_environment())
 

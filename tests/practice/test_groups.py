@@ -3,7 +3,13 @@
 import pytest
 from django.contrib.auth.models import Group, Permission
 
-from practice.groups import CONTENT_EDITORS, GROUP_PERMISSIONS, OFFICE_STAFF, sync_groups
+from practice.groups import (
+    CONTENT_EDITORS,
+    GROUP_PERMISSIONS,
+    OFFICE_MANAGERS,
+    OFFICE_STAFF,
+    sync_groups,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -14,13 +20,20 @@ def permissions_of(name):
     )
 
 
-@pytest.mark.parametrize("name", [OFFICE_STAFF, CONTENT_EDITORS])
+@pytest.mark.parametrize("name", [OFFICE_STAFF, OFFICE_MANAGERS, CONTENT_EDITORS])
 def test_each_group_has_every_permission_listed_for_it(name):
     assert permissions_of(name) == set(GROUP_PERMISSIONS[name])
 
 
 def test_content_editors_have_no_permission_on_appointments():
     assert not {app for app, _ in permissions_of(CONTENT_EDITORS)} & {"appointments"}
+
+
+def test_office_managers_may_do_all_the_office_does_and_change_the_contact_details():
+    assert permissions_of(OFFICE_STAFF) < permissions_of(OFFICE_MANAGERS)
+    assert ("practice", "change_contact_details") in permissions_of(OFFICE_MANAGERS)
+    assert ("practice", "change_contact_details") not in permissions_of(OFFICE_STAFF)
+    assert ("practice", "change_contact_details") not in permissions_of(CONTENT_EDITORS)
 
 
 def test_syncing_again_puts_a_group_back_as_listed():

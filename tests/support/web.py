@@ -20,11 +20,12 @@ from .processes import ChildProcess
 
 def gunicorn(*, port, env, log_path, workers=2, access_log=None):
     """gunicorn serving the site with `workers` sync workers, as the Procfile does; with
-    `access_log`, a line there for each request it answered (the Procfile logs none)."""
+    `access_log`, a line there for each request it answered (the Procfile's go to stdout)."""
     command = [sys.executable, "-m", "gunicorn", "practice.wsgi"]
     command += ["--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--no-control-socket"]
     # As the Procfile: gunicorn believes no forwarded header; the site decides (TRUSTED_PROXIES).
     command += ["--forwarded-allow-ips", ""]
+    command += ["--logger-class", "practice.logs.AccessLogger"]
     if access_log:
         command += ["--access-logfile", access_log]
     return ChildProcess(command, env=env, log_path=log_path)
