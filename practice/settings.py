@@ -113,13 +113,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # Which authenticator app verified the staff login (request.user.is_verified()); then
-    # a login that lacks one, or has been idle too long, is ended, with a message saying
-    # why (practice/staff_sessions.py).
+    # Which authenticator app verified the staff login (request.user.is_verified()).
     "django_otp.middleware.OTPMiddleware",
     # Who is signed in and from where, for the audit log's entries.
     "practice.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A staff login without a verified app, idle too long or too old ends, with a message
+    # saying why (practice/staff_sessions.py).
     "practice.staff_sessions.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
