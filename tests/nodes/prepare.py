@@ -24,10 +24,13 @@ def main(username, password, *backup_codes):
     call_command("collectstatic", interactive=False, verbosity=0)
     call_command("load_demo_content", verbosity=0)
     from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     user = get_user_model().objects.create_superuser(
         username, f"{username}@practice.test", password
     )
+    # An app set up (its codes unknown to the tests), and the backup codes they log in with.
+    TOTPDevice.objects.create(user=user, name="Phone", confirmed=True)
     device = StaticDevice.objects.create(user=user, name="Backup codes")
     for code in backup_codes:
         device.token_set.create(token=code)
