@@ -20,7 +20,7 @@ from solo.admin import SingletonModelAdmin
 from . import audit, login_limits, two_factor
 from .audit import AuditEntry
 from .forms import LockoutLiftForm
-from .models import Closure, Location, OpeningHours, Practice, Surgeon
+from .models import BackupRun, Closure, Location, OpeningHours, Practice, Surgeon
 from .spreadsheets import csv_download
 
 # Patients' emails carry the practice's email (their replies go to it) and its phone
@@ -240,6 +240,25 @@ class LoginLockoutAdmin(axes_admin.AccessAttemptAdmin):
 
 admin.site.register(AccessLog, axes_admin.AccessLogAdmin)
 admin.site.register(AccessFailureLog, axes_admin.AccessFailureLogAdmin)
+
+
+@admin.register(BackupRun)
+class BackupRunAdmin(admin.ModelAdmin):
+    """The record of what each backup did: kept as it was written, never edited."""
+
+    list_display = ["started_at", "status", "night", "file_name", "size", "finished_at"]
+    list_filter = ["status"]
+    fields = ["started_at", "finished_at", "night", "status", "file_name", "size", "error"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(AuditEntry)

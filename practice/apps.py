@@ -10,7 +10,7 @@ class PracticeConfig(AppConfig):
     def ready(self):
         from . import checks, page_cache, unavailable  # noqa: F401 (checks registers itself)
         from .groups import sync_groups
-        from .models import Location, OpeningHours, Practice
+        from .models import AuditChain, AuditEntry, BackupRun, Location, OpeningHours, Practice
         from .selectors import forget_practice_details
 
         # After every migrate (and every test-database flush), so a new install, a deploy
@@ -28,7 +28,10 @@ class PracticeConfig(AppConfig):
         for model in [Practice, Location, OpeningHours]:
             for signal in [post_save, post_delete]:
                 signal.connect(forget_practice_details, sender=model)
-        page_cache.watch_models(*self.get_models())
+        # The audit log and the backups' records are no page's content: staff reading a
+        # request, or the nightly backup, leave the public pages' cache alone.
+        records = {AuditChain, AuditEntry, BackupRun}
+        page_cache.watch_models(*(model for model in self.get_models() if model not in records))
 
 
 class PracticeAdminConfig(admin_apps.AdminConfig):

@@ -13,6 +13,8 @@ from cryptography.fernet import Fernet
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 
+from .backups import BackupError
+from .backups.archive import key_identity
 from .client_address import UNIX_SOCKET, proxy_network
 from .validators import parse_email_list
 
@@ -93,6 +95,7 @@ def check_placeholders(app_configs, **kwargs):
             name: " ".join(redis_password(url) or "" for url in urls)
             for name, urls in redis_urls().items()
         },
+        "BACKUP_KEY": settings.BACKUP_KEY,
     }
     return [
         Error(
@@ -131,6 +134,26 @@ def check_field_encryption_keys(app_configs, **kwargs):
                 )
             )
     return errors
+
+
+@register(Tags.security, deploy=True)
+def check_backup_key(app_configs, **kwargs):
+    """Backups are encrypted with BACKUP_KEY: without a usable one, none is taken."""
+    if not settings.BACKUP_KEY:
+        return [
+            Warning(
+                "BACKUP_KEY is not set, so no backup is taken.",
+                hint="Make one with `manage.py backup --new-key` (README, “Backups”).",
+                id="practice.W003",
+            )
+        ]
+    if PLACEHOLDER in settings.BACKUP_KEY:
+        return []  # practice.E005 says so
+    try:
+        key_identity(settings.BACKUP_KEY)
+    except BackupError as error:
+        return [Error(str(error), id="practice.E008")]
+    return []
 
 
 @register("email", deploy=True)

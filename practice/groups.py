@@ -41,6 +41,8 @@ GROUP_PERMISSIONS = {
         # Who receives the requests is the office's to decide.
         *_permissions("practice", "practice", ["view", "change"]),
         ("practice", "change_office_recipients"),
+        # The front page says when the last good backup was taken, and when none was.
+        *_permissions("practice", "backuprun", ["view"]),
     ],
     # Editors keep the public content. Nothing of the appointments app: patients' requests
     # are for the office's eyes only.

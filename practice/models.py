@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from solo.models import SingletonModel
 
 # The audit log's models live with its rules; imported here so that Django finds them.
@@ -289,3 +290,41 @@ class Closure(models.Model):
     def clean(self):
         if self.ends_on is None:
             self.ends_on = self.starts_on
+
+
+class BackupRunQuerySet(models.QuerySet):
+    def succeeded(self):
+        return self.filter(status=BackupRun.Status.SUCCEEDED)
+
+
+class BackupRun(models.Model):
+    """One backup, taken by Celery beat at night or by hand (`manage.py backup`).
+
+    Only staff see it, in the admin (so no get_absolute_url). The unique `night` is what
+    lets every machine's beat ask for the nightly backup and only one take it.
+    """
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "running"
+        SUCCEEDED = "succeeded", "succeeded"
+        FAILED = "failed", "failed"
+
+    started_at = models.DateTimeField("started", default=timezone.now)
+    finished_at = models.DateTimeField("finished", null=True, blank=True)
+    night = models.DateField(
+        null=True, blank=True, unique=True, help_text="Empty for a backup taken by hand."
+    )
+    status = models.CharField(max_length=10, choices=Status, default=Status.RUNNING)
+    file_name = models.CharField("file", max_length=200, blank=True)
+    size = models.PositiveBigIntegerField("size (bytes)", null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    objects = BackupRunQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = "backup"
+
+    def __str__(self):
+        started = timezone.localtime(self.started_at)
+        return f"Backup of {started:%b %-d, %Y %H:%M} ({self.get_status_display()})"

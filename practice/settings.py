@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp import constants as csp
 from django.core.exceptions import ImproperlyConfigured
 
@@ -442,6 +443,23 @@ NOTIFICATION_REQUEUE_AFTER = env.float("NOTIFICATION_REQUEUE_AFTER", default=120
 NOTIFICATION_SENDING_LEASE = env.float(
     "NOTIFICATION_SENDING_LEASE", default=2 * CELERY_TASK_TIME_LIMIT
 )
+
+# Backups (practice/backups/): an encrypted archive of the database and MEDIA_ROOT, taken
+# nightly by Celery beat and by `make backup`. BACKUP_KEY is an age secret key
+# (`manage.py backup --new-key` makes one); the commands refuse to run without it.
+BACKUP_DIR = env.path("BACKUP_DIR", default=VAR_DIR / "backups")
+BACKUP_KEY = env.str("BACKUP_KEY", default="").strip()
+# The newest this many backups stay in BACKUP_DIR; at least the one just taken.
+BACKUP_KEEP = max(1, env.int("BACKUP_KEEP", default=14))
+# The nightly backup has limits of its own: far longer than an email's, shorter than the
+# broker's visibility timeout (an hour), so that a slow night is not handed to a second worker.
+BACKUP_SOFT_TIME_LIMIT = 30 * 60
+BACKUP_TIME_LIMIT = 35 * 60
+CELERY_BEAT_SCHEDULE["nightly-backup"] = {
+    "task": "practice.take_nightly_backup",
+    # Practice time (CELERY_TIMEZONE), when nobody books.
+    "schedule": crontab(hour=2, minute=30),
+}
 
 LOGGING = {
     "version": 1,

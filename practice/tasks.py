@@ -4,6 +4,7 @@ from celery import shared_task
 from django.conf import settings
 
 from . import audit, privacy_alerts
+from .backups.services import backup_nightly
 
 
 @shared_task(name="practice.expire_audit_log")
@@ -27,3 +28,14 @@ def alert_privacy_officers(entry_id):
 def clear_expired_sessions():
     """Delete expired sessions, which may hold a patient's reference and urgency."""
     import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
+
+
+@shared_task(
+    name="practice.take_nightly_backup",
+    soft_time_limit=settings.BACKUP_SOFT_TIME_LIMIT,
+    time_limit=settings.BACKUP_TIME_LIMIT,
+)
+def take_nightly_backup():
+    """Take tonight's backup, once however many machines' beats ask for it."""
+    run = backup_nightly()
+    return run and run.file_name

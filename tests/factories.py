@@ -21,7 +21,7 @@ from conditions.models import Condition, ConditionSection
 from faq.models import Question
 from practice import audit
 from practice.audit import AuditEntry
-from practice.models import Closure, Location, OpeningHours, Practice, Surgeon
+from practice.models import BackupRun, Closure, Location, OpeningHours, Practice, Surgeon
 
 
 class PracticeFactory(DjangoModelFactory):
@@ -219,6 +219,21 @@ class AccessLogFactory(DjangoModelFactory):
     user_agent = "Mozilla/5.0"
     http_accept = "text/html"
     path_info = "/admin/login/"
+
+
+class BackupRunFactory(DjangoModelFactory):
+    """A backup's record, as the admin shows it; tests/practice/test_backups.py takes real ones."""
+
+    class Meta:
+        model = BackupRun
+
+    started_at = factory.LazyFunction(lambda: timezone.now() - timedelta(minutes=1))
+    finished_at = factory.LazyFunction(timezone.now)
+    status = BackupRun.Status.SUCCEEDED
+    file_name = factory.LazyAttribute(
+        lambda run: f"practice-{run.started_at:%Y%m%dT%H%M%SZ}.backup"
+    )
+    size = 143_710
 
 
 class AuditEntryFactory(factory.Factory):

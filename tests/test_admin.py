@@ -14,7 +14,7 @@ from appointments.models import AppointmentRequest, Notification
 from conditions.models import Condition
 from faq.models import Question
 from practice.audit import AuditEntry
-from practice.models import Closure, Location, Practice, Surgeon
+from practice.models import BackupRun, Closure, Location, Practice, Surgeon
 from tests import factories
 from tests.factories import ConditionFactory, SurgeonFactory
 from tests.support.forms import PNG_1X1, admin_form_data
@@ -36,6 +36,7 @@ FACTORIES = {
     AccessFailureLog: factories.AccessFailureLogFactory,
     AccessLog: factories.AccessLogFactory,
     AuditEntry: factories.AuditEntryFactory,
+    BackupRun: factories.BackupRunFactory,
 }
 
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
+from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
@@ -15,7 +16,7 @@ from django.utils import timezone
 
 from appointments import services
 from appointments.models import AppointmentRequest
-from practice import audit
+from practice import audit, page_cache
 from practice.audit import AuditChain, AuditEntry
 from practice.groups import CONTENT_EDITORS, OFFICE_STAFF, PRIVACY_OFFICERS
 from tests.factories import (
@@ -295,3 +296,13 @@ def test_entries_older_than_six_years_expire_and_the_chain_still_verifies(time_m
     [expiry] = entries(Action.AUDIT_LOG_EXPIRED)
     assert expiry.details["deleted"] == 2
     assert audit.verify() == []
+
+
+def test_reading_a_request_leaves_the_public_pages_cache_alone(office, practice):
+    patient = AppointmentRequestFactory()
+    cache.set(page_cache.VERSION_KEY, {"token": "kept", "until": None})
+
+    office.get(reverse(f"{REQUESTS}_change", args=[patient.pk]))
+
+    assert entries(Action.REQUEST_VIEWED)
+    assert cache.get(page_cache.VERSION_KEY) == {"token": "kept", "until": None}

@@ -15,6 +15,7 @@ import pytest
 from cryptography.fernet import Fernet
 from django.conf import settings
 
+from practice.backups.archive import new_key
 from practice.checks import check_stored_email
 
 PRODUCTION = {
@@ -26,6 +27,7 @@ PRODUCTION = {
     # Never connected to by `check`: a Redis with a password, a database for each use.
     "REDIS_URL": "redis://:a-long-random-password@127.0.0.1:6379/1",
     "CELERY_BROKER_URL": "redis://:a-long-random-password@127.0.0.1:6379/0",
+    "BACKUP_KEY": new_key(),
 }
 
 
@@ -140,6 +142,7 @@ def test_check_deploy_stops_on_email_to_a_domain_no_one_reads(variable, address)
         ("EMAIL_URL", "smtp+tls://practice%40your-practice.org:CHANGE@smtp.your-practice.org:587"),
         ("REDIS_URL", "redis://:CHANGE@127.0.0.1:6379/1"),
         ("CELERY_BROKER_URL", "redis://:CHANGE@127.0.0.1:6379/0"),
+        ("BACKUP_KEY", "CHANGE"),
     ],
 )
 def test_check_deploy_stops_on_a_value_left_as_the_examples_placeholder(variable, value):
@@ -147,6 +150,23 @@ def test_check_deploy_stops_on_a_value_left_as_the_examples_placeholder(variable
 
     assert result.returncode != 0
     assert f"{variable} is still the example's placeholder" in result.stderr
+
+
+def test_check_deploy_warns_without_a_backup_key():
+    result = manage("check", "--deploy", environment=production_environment(BACKUP_KEY=None))
+
+    assert result.returncode == 0
+    assert "practice.W003" in result.stderr
+    assert "BACKUP_KEY is not set, so no backup is taken." in result.stderr
+
+
+def test_check_deploy_stops_on_a_backup_key_that_is_no_key():
+    result = manage(
+        "check", "--deploy", environment=production_environment(BACKUP_KEY="correct horse battery")
+    )
+
+    assert result.returncode != 0
+    assert "BACKUP_KEY is not an age secret key" in result.stderr
 
 
 def test_check_deploy_warns_without_a_trusted_front():

@@ -10,6 +10,7 @@ from pathlib import Path
 from cryptography.fernet import Fernet
 from django.conf import settings
 
+from practice.backups.archive import new_key
 from tests.practice.test_deployment import manage, production_environment
 from tests.support.environment import require
 
@@ -103,6 +104,7 @@ def test_the_example_environment_filled_in_passes_check_deploy_without_a_warning
     } | {
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "BACKUP_KEY": new_key(),
     }
 
     result = manage(
