@@ -5,8 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 MANAGE := $(BIN)/python manage.py
-# `make run` uses the embedded defaults whatever the shell exports.
-EMBEDDED := env -u DATABASE_URL -u CELERY_BROKER_URL -u REDIS_URL -u EMAIL_URL DJANGO_DEBUG=true
+# `make run` uses the embedded defaults whatever the shell exports, and lets staff log in
+# with a password alone (STAFF_TWO_FACTOR_REQUIRED, which `check --deploy` refuses).
+EMBEDDED := env -u DATABASE_URL -u CELERY_BROKER_URL -u REDIS_URL -u EMAIL_URL DJANGO_DEBUG=true \
+	STAFF_TWO_FACTOR_REQUIRED=false
 
 .PHONY: install run test up bench lint format hooks superuser lock clean backup restore
 

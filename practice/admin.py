@@ -1,16 +1,25 @@
 import json
 from datetime import UTC
 
+from axes import admin as axes_admin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from solo.admin import SingletonModelAdmin
 
-from . import audit
+from . import audit, login_limits, two_factor
 from .audit import AuditEntry
+from .forms import LockoutLiftForm
 from .models import BackupRun, Closure, Location, OpeningHours, Practice, Surgeon
 from .spreadsheets import csv_download
 
@@ -125,6 +134,112 @@ class ClosureAdmin(admin.ModelAdmin):
     @admin.display(description="location", ordering="location__name")
     def where(self, closure):
         return closure.location.name if closure.location else "All locations"
+
+
+# Staff logins: the second factor, and lockouts (practice/two_factor.py, login_limits.py).
+# The apps' keys and the backup codes stay out of the admin: a superuser resets a
+# colleague's from the list of users, and the codes are shown once, to their owner.
+admin.site.unregister([TOTPDevice, StaticDevice])
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class StaffUserAdmin(UserAdmin):
+    list_display = [*UserAdmin.list_display, "has_authenticator"]
+    actions = ["reset_two_factor"]
+
+    def get_queryset(self, request):
+        apps = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+        return super().get_queryset(request).annotate(has_authenticator=Exists(apps))
+
+    @admin.display(boolean=True, description="authenticator app", ordering="has_authenticator")
+    def has_authenticator(self, user):
+        return user.has_authenticator
+
+    def has_reset_two_factor_permission(self, request):
+        return request.user.is_superuser
+
+    @admin.action(
+        description="Reset the authenticator app (set up again at the next login)",
+        permissions=["reset_two_factor"],
+    )
+    def reset_two_factor(self, request, queryset):
+        for user in queryset:
+            two_factor.two_factor_reset(user=user)
+            audit.record(
+                audit.Action.TWO_FACTOR_RESET,
+                http_request=request,
+                details={"user": user.get_username()},
+            )
+        self.message_user(
+            request,
+            f"Reset for {', '.join(user.get_username() for user in queryset)}: each sets up "
+            "an authenticator app again at their next login.",
+        )
+
+
+def lift_lockout(request, *, username, address):
+    login_limits.login_lockout_lift(username=username, address=address)
+    audit.record(
+        audit.Action.LOCKOUT_LIFTED,
+        http_request=request,
+        details={"username": username or "", "address": address or ""},
+    )
+
+
+@admin.register(AccessAttempt)
+class LoginLockoutAdmin(axes_admin.AccessAttemptAdmin):
+    """axes' failed logins, with "Lift lockout" for the office manager."""
+
+    actions = ["lift_lockout"]
+    change_list_template = "admin/axes/accessattempt/change_list.html"
+
+    def get_actions(self, request):
+        # Deleting the rows alone would leave the counts by address and by name.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    @admin.action(description="Lift lockout", permissions=["delete"])
+    def lift_lockout(self, request, queryset):
+        pairs = set(queryset.values_list("username", "ip_address"))
+        for username, address in pairs:
+            lift_lockout(request, username=username, address=address)
+        self.message_user(
+            request,
+            "Lifted: "
+            + ", ".join(f"{username} from {address}" for username, address in sorted(pairs))
+            + ". They may log in again.",
+        )
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {"may_lift": self.has_delete_permission(request)} | (extra_context or {})
+        return super().changelist_view(request, extra_context)
+
+    def get_urls(self):
+        lift = self.admin_site.admin_view(self.lift_view)
+        return [path("lift/", lift, name="axes_accessattempt_lift"), *super().get_urls()]
+
+    def lift_view(self, request):
+        """Lift a lockout by user name or address, when its failures are no longer listed
+        (a user name is paused for a day; its failures are listed for half an hour)."""
+        if not self.has_delete_permission(request):
+            raise PermissionDenied
+        form = LockoutLiftForm(request.POST or None)
+        if form.is_valid():
+            lift_lockout(request, **form.cleaned_data)
+            self.message_user(request, "Lifted. They may log in again.")
+            return redirect("admin:axes_accessattempt_changelist")
+        context = self.admin_site.each_context(request) | {
+            "title": "Lift a login lockout",
+            "form": form,
+            "opts": self.opts,
+        }
+        return TemplateResponse(request, "admin/axes/accessattempt/lift.html", context)
+
+
+admin.site.register(AccessLog, axes_admin.AccessLogAdmin)
+admin.site.register(AccessFailureLog, axes_admin.AccessFailureLogAdmin)
 
 
 @admin.register(BackupRun)

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import post_delete, post_migrate, post_save
 
 
@@ -31,3 +32,11 @@ class PracticeConfig(AppConfig):
         # request, or the nightly backup, leave the public pages' cache alone.
         records = {AuditChain, AuditEntry, BackupRun}
         page_cache.watch_models(*(model for model in self.get_models() if model not in records))
+
+
+class PracticeAdminConfig(admin_apps.AdminConfig):
+    """Django's admin, on the practice's own site: staff give a code after the password."""
+
+    # Named in INSTALLED_APPS; "practice" alone still means PracticeConfig.
+    default = False
+    default_site = "practice.admin_site.PracticeAdminSite"

@@ -70,6 +70,20 @@ def check_front(app_configs, **kwargs):
 
 
 @register(Tags.security, deploy=True)
+def check_staff_two_factor(app_configs, **kwargs):
+    if settings.STAFF_TWO_FACTOR_REQUIRED:
+        return []
+    return [
+        Error(
+            "STAFF_TWO_FACTOR_REQUIRED is off: staff log in to the admin with a password alone.",
+            hint="Remove STAFF_TWO_FACTOR_REQUIRED from the environment; only `make run` "
+            "turns it off.",
+            id="practice.E009",
+        )
+    ]
+
+
+@register(Tags.security, deploy=True)
 def check_placeholders(app_configs, **kwargs):
     """A value copied from the example environment and never filled in."""
     values = {

@@ -72,6 +72,8 @@ GROUP_PERMISSIONS[OFFICE_MANAGERS] = [
     ("practice", "change_contact_details"),
     # A location's phone is changed on its page; what else is there is the editors' too.
     *_permissions("practice", "location", ["change"]),
+    # Lifting a login lockout (axes' failed logins, "Lift lockout"; practice/admin.py).
+    *_permissions("axes", "accessattempt", ["view", "delete"]),
 ]
 
 

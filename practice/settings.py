@@ -72,7 +72,8 @@ FIELD_ENCRYPTION_KEYS = [key.strip() for key in FIELD_ENCRYPTION_KEYS if key.str
 ]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin, on a site that asks staff for a second factor (practice/admin_site.py).
+    "practice.apps.PracticeAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -86,6 +87,9 @@ INSTALLED_APPS = [
     "phonenumber_field",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "practice",
     "conditions",
     "faq",
@@ -110,9 +114,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Which authenticator app verified the staff login (request.user.is_verified()).
+    "django_otp.middleware.OTPMiddleware",
     # Who is signed in and from where, for the audit log's entries.
     "practice.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A staff login without a verified app, idle too long or too old ends, with a message
+    # saying why (practice/staff_sessions.py).
+    "practice.staff_sessions.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -135,6 +144,36 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 # A login lasts a working day, not Django's two weeks: front-desk computers are shared.
 SESSION_COOKIE_AGE = env.int("SESSION_HOURS", default=12) * 60 * 60
+# A staff login also ends after this long without a page, and when the browser closes
+# (practice/staff_sessions.py).
+STAFF_SESSION_IDLE = timedelta(minutes=env.int("STAFF_SESSION_IDLE_MINUTES", default=30))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# After the password, a code from an authenticator app or a backup code
+# (practice/two_factor.py). Only `make run` turns it off; `check --deploy` refuses that.
+STAFF_TWO_FACTOR_REQUIRED = env.bool("STAFF_TWO_FACTOR_REQUIRED", default=True)
+
+
+def _authenticator_issuer(device):
+    """The practice's name, shown beside the user name in the authenticator app."""
+    from practice.two_factor import issuer
+
+    return issuer()
+
+
+OTP_TOTP_ISSUER = _authenticator_issuer
+
+# Staff logins, beyond the pair that axes counts (practice/login_limits.py): failures from
+# one address whatever the user names (password spraying), and for one user name whatever
+# the addresses, each paused for a while at its limit.
+ADMIN_LOGIN_ADDRESS_FAILURE_LIMIT = env.int("ADMIN_LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
+ADMIN_LOGIN_ADDRESS_LOCKOUT = timedelta(
+    minutes=env.int("ADMIN_LOGIN_ADDRESS_LOCKOUT_MINUTES", default=60)
+)
+ADMIN_LOGIN_NAME_FAILURE_LIMIT = env.int("ADMIN_LOGIN_NAME_FAILURE_LIMIT", default=10)
+ADMIN_LOGIN_NAME_LOCKOUT = timedelta(hours=env.int("ADMIN_LOGIN_NAME_LOCKOUT_HOURS", default=24))
+# axes' own admin pages are registered in practice/admin.py, with "Lift lockout".
+AXES_ENABLE_ADMIN = False
 
 ROOT_URLCONF = "practice.urls"
 WSGI_APPLICATION = "practice.wsgi.application"

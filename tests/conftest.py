@@ -1,8 +1,9 @@
-"""What every test needs: a media folder of its own, a cache that starts empty, and the
-practice's basic content; and, for the tests that ask, the static files as production
-collects them. The live stack's fixtures (SMTP server, Celery worker, broker) are in
-tests/live_stack.py, registered here; the browser's in tests/browser/conftest.py; the
-fault injection's in tests/integration/conftest.py."""
+"""What every test needs: a media folder of its own, a cache that starts empty (no failed
+logins counted either), and the practice's basic content; for the tests that ask, the
+static files as production collects them, and staff logged in with their second factor.
+The live stack's fixtures (SMTP server, Celery worker, broker) are in tests/live_stack.py,
+registered here; the browser's in tests/browser/conftest.py; the fault injection's in
+tests/integration/conftest.py."""
 
 import os
 import subprocess
@@ -11,10 +12,12 @@ import sys
 import pytest
 from django.conf import settings
 
+from practice.login_limits import login_lockouts_lift_all
 from practice.page_cache import delete_content_version
 from practice.selectors import delete_practice_details
 from tests.factories import ConditionFactory, PracticeFactory
 from tests.support.forms import appointment_answers, fresh_submission
+from tests.support.staff import log_in_verified
 
 pytest_plugins = ["tests.live_stack"]
 
@@ -52,6 +55,20 @@ def forget_cached_practice_details_and_pages():
     """The cache (Redis in CI) outlives each test's rolled-back database: start afresh."""
     delete_practice_details()
     delete_content_version()
+
+
+@pytest.fixture(autouse=True)
+def forget_failed_logins():
+    """Redis keeps the failed logins counted by address and name between tests and runs,
+    and most tests log in from 127.0.0.1: each test starts with none."""
+    login_lockouts_lift_all()
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """pytest-django's, logged in as the admin's login pages do it: with a code from an
+    authenticator app (tests/support/staff.py)."""
+    return log_in_verified(client, admin_user)
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from tests.factories import (
     SurgeonFactory,
 )
 from tests.support.environment import redis_cache
+from tests.support.staff import log_in_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +78,7 @@ def test_condition_page_preview_costs_no_more_than_the_page(
     site, admin_user, django_assert_max_num_queries
 ):
     condition = full_condition(sections=20, questions=30, related=5)
-    site.force_login(admin_user)
+    log_in_verified(site, admin_user)
     site.get(condition.get_preview_url())  # the session and the user, read once logged in
 
     # The session and the user, then the page's five.

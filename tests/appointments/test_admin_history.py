@@ -15,6 +15,7 @@ from appointments.models import AppointmentRequest
 from practice.groups import OFFICE_STAFF
 from tests.factories import AppointmentRequestFactory, ConditionFactory, UserFactory
 from tests.support.forms import admin_form_data
+from tests.support.staff import log_in_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +41,7 @@ def messages_in_cookie(response):
 def test_a_request_saved_in_the_admin_is_named_by_its_reference_alone(client, appointment_request):
     office_user = UserFactory()
     office_user.groups.add(Group.objects.get(name=OFFICE_STAFF))
-    client.force_login(office_user)
+    log_in_verified(client, office_user)
     page = client.get(change_url(appointment_request))
 
     response = client.post(
@@ -58,7 +59,7 @@ def test_a_request_saved_in_the_admin_is_named_by_its_reference_alone(client, ap
 
 
 def test_a_request_deleted_in_the_admin_leaves_only_its_reference(client, appointment_request):
-    client.force_login(UserFactory(is_superuser=True))
+    log_in_verified(client, UserFactory(is_superuser=True))
     url = reverse("admin:appointments_appointmentrequest_delete", args=[appointment_request.pk])
 
     response = client.post(url, {"post": "yes"})

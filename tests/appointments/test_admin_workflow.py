@@ -26,6 +26,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.support.forms import admin_form_data
+from tests.support.staff import log_in_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -52,13 +53,13 @@ def office_user():
 
 @pytest.fixture
 def office(client, office_user):
-    client.force_login(office_user)
+    log_in_verified(client, office_user)
     return client
 
 
 @pytest.fixture
 def editor(client):
-    client.force_login(in_group(CONTENT_EDITORS))
+    log_in_verified(client, in_group(CONTENT_EDITORS))
     return client
 
 
@@ -311,7 +312,7 @@ def test_staff_who_may_only_view_requests_see_the_page_without_a_form(client):
     viewer.user_permissions.add(
         *Group.objects.get(name=OFFICE_STAFF).permissions.filter(codename__startswith="view_")
     )
-    client.force_login(viewer)
+    log_in_verified(client, viewer)
     booked = AppointmentFactory(location=LocationFactory(name="Hilltop clinic"))
 
     response = client.get(change_url(booked.appointment_request))

@@ -18,6 +18,7 @@ from appointments import services
 from appointments.models import Notification
 from practice.groups import CONTENT_EDITORS, OFFICE_STAFF
 from tests.factories import NotificationFactory, UserFactory
+from tests.support.staff import log_in_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +30,7 @@ FAILED_LIST = f"{CHANGELIST}?status__exact=failed"
 def logged_in(client, group_name):
     user = UserFactory()
     user.groups.add(Group.objects.get(name=group_name))
-    client.force_login(user)
+    log_in_verified(client, user)
     return client
 
 
@@ -113,7 +114,7 @@ def test_send_again_is_offered_only_to_staff_who_may_change_emails(client, pract
     viewer.user_permissions.add(
         *Group.objects.get(name=OFFICE_STAFF).permissions.exclude(codename="change_notification")
     )
-    client.force_login(viewer)
+    log_in_verified(client, viewer)
     failed_one = failed()
 
     response = client.get(CHANGELIST)

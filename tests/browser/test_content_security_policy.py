@@ -21,6 +21,7 @@ from tests.factories import (
     QuestionFactory,
     UserFactory,
 )
+from tests.support.staff import code_from_key
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -142,6 +143,16 @@ def test_the_admin_and_its_editors_break_no_rule(live_server, watched, content, 
     page.get_by_label("Username").fill(superuser.username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    # The first login sets up the authenticator app: a QR code drawn inline, as SVG.
+    expect(page.locator(".qr-code-box svg")).to_be_visible()
+    policy.assert_none(page, "setting up the authenticator app")
+
+    page.get_by_label("Code").fill(code_from_key(page.locator("#set-up-key").inner_text()))
+    page.get_by_role("button", name="Confirm and log in").click()
+    expect(page.get_by_role("heading", name="Your backup codes")).to_be_visible()
+    policy.assert_none(page, "backup codes")
+
+    page.get_by_role("link", name="I have kept them: continue").click()
     expect(page.get_by_role("heading", name="Content and appointment requests")).to_be_visible()
     policy.assert_none(page, "admin index")
 

@@ -23,6 +23,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.support.processes import wait_until
+from tests.support.staff import log_in_through_the_pages
 from tests.support.web import Browserless
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -77,10 +78,7 @@ def wait_for_sweeps(worker, count):
 
 
 def schedule_in_the_admin(page, live_server, staff, appointment_request, starts_at):
-    page.goto(f"{live_server.url}/admin/login/")
-    page.get_by_label("Username").fill(staff.username)
-    page.get_by_label("Password").fill("office-password")
-    page.get_by_role("button", name="Log in").click()
+    log_in_through_the_pages(page, live_server.url, staff, "office-password")
     page.goto(live_server.url + appointment_request.get_admin_url())
     page.get_by_label("Status").select_option(label="Scheduled")
     page.get_by_label("Appointment date").fill(starts_at.strftime("%Y-%m-%d"))

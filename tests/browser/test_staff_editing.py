@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 from conditions.models import Condition, ConditionSection
 from practice.groups import CONTENT_EDITORS
 from tests.factories import ConditionFactory, ConditionSectionFactory, UserFactory
+from tests.support.staff import log_in_through_the_pages, log_in_verified
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,10 +43,7 @@ def visitor(desktop_page):
 
 
 def log_in(page, live_server, user):
-    page.goto(f"{live_server.url}/admin/")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in_through_the_pages(page, live_server.url, user, PASSWORD)
     expect(page.get_by_role("heading", name="Content and appointment requests")).to_be_visible()
 
 
@@ -244,7 +242,7 @@ def test_markup_staff_type_paste_or_post_never_runs_on_the_page(
         browser_page.on("dialog", lambda dialog: (dialogs.append(dialog), dialog.dismiss()))
 
     # The editor makes no raw tags, so the admin form is posted as a forged request would be.
-    client.force_login(content_editor)
+    log_in_verified(client, content_editor)
     response = client.post(
         reverse("admin:conditions_condition_change", args=[condition.pk]),
         {

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from conditions.models import Condition
 from tests.factories import ConditionFactory, QuestionFactory, UserFactory
+from tests.support.staff import log_in_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +24,7 @@ def draft():
 def editor(client):
     user = UserFactory(is_staff=True)
     user.user_permissions.add(Permission.objects.get(codename="view_condition"))
-    client.force_login(user)
+    log_in_verified(client, user)
     return user
 
 
@@ -56,7 +57,7 @@ def test_preview_sends_a_visitor_to_the_staff_login(client, draft):
 
 
 def test_preview_is_refused_to_staff_without_permission_to_see_pages(client, draft):
-    client.force_login(UserFactory(is_staff=True))
+    log_in_verified(client, UserFactory(is_staff=True))
 
     response = client.get(draft.get_preview_url())
 
@@ -67,7 +68,7 @@ def test_preview_is_refused_to_staff_without_permission_to_see_pages(client, dra
 def test_staff_who_may_only_edit_pages_may_preview_them(client, draft):
     user = UserFactory(is_staff=True)
     user.user_permissions.add(Permission.objects.get(codename="change_condition"))
-    client.force_login(user)
+    log_in_verified(client, user)
 
     assert client.get(draft.get_preview_url()).status_code == 200
 

@@ -11,6 +11,7 @@ from django.test import Client
 
 from tests.factories import ConditionFactory, UserFactory
 from tests.support.processes import wait_until
+from tests.support.staff import log_in_verified
 from tests.support.web import fetch
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -94,7 +95,7 @@ def test_a_visitor_with_a_session_always_reaches_the_site(front, site, page, coo
 
 def test_staff_get_pages_of_their_own_that_no_one_else_is_given(front, site, page):
     staff = Client()
-    staff.force_login(UserFactory(username="olive", is_superuser=True))
+    log_in_verified(staff, UserFactory(username="olive", is_superuser=True))
     cookie = {"Cookie": f"sessionid={staff.cookies['sessionid'].value}"}
     kept(front, page.path)
 

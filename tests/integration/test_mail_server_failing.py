@@ -15,6 +15,7 @@ from appointments.models import Notification
 from practice.groups import OFFICE_STAFF
 from tests.factories import AppointmentRequestFactory, PracticeFactory, UserFactory
 from tests.support.processes import wait_until
+from tests.support.staff import log_in_verified
 from tests.support.tasks import celery_publishing_to
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -80,7 +81,7 @@ def test_staff_send_a_failed_email_again_and_it_arrives_once(
     mail_server.handler.mode = "refuse"
     staff = UserFactory()
     staff.groups.add(Group.objects.get(name=OFFICE_STAFF))
-    client.force_login(staff)
+    log_in_verified(client, staff)
 
     with celery_publishing_to(redis_server.url):
         notification = office_email()

@@ -25,6 +25,8 @@ from tests.support.web import Browserless, gunicorn
 DATABASE = "practice"
 STAFF_USERNAME = "office"
 STAFF_PASSWORD = secrets.token_urlsafe(16)
+# The staff login's second factor on the nodes: a backup code for each login, never reused.
+STAFF_BACKUP_CODES = [secrets.token_hex(4) for _ in range(20)]
 OFFICE_EMAIL = "office@practice.test"
 ADMIN = "/admin/"
 
@@ -119,7 +121,9 @@ class Stack:
         ]
         self.a, self.b = self.nodes
         self.migrate()
-        self.manage_python("-m", "tests.nodes.prepare", STAFF_USERNAME, STAFF_PASSWORD)
+        self.manage_python(
+            "-m", "tests.nodes.prepare", STAFF_USERNAME, STAFF_PASSWORD, *STAFF_BACKUP_CODES
+        )
         for node in self.nodes:
             self.exits.callback(node.stop)
             node.start()

@@ -11,7 +11,7 @@ import pytest
 from tests.support.processes import wait_until
 from tests.support.web import Browserless
 
-from .stack import ADMIN, STAFF_PASSWORD, STAFF_USERNAME
+from .stack import ADMIN, STAFF_BACKUP_CODES, STAFF_PASSWORD, STAFF_USERNAME
 from .traffic import (
     REFERENCE,
     THANKS,
@@ -51,7 +51,7 @@ def test_postgresql_restarted_under_load(stack, patient_answers, capsys):
     [[phone]] = stack.query("SELECT phone FROM practice_practice")
     running = processes(stack)
     staff = Browserless(stack.url)
-    staff.log_in(ADMIN, STAFF_USERNAME, STAFF_PASSWORD)
+    staff.log_in(ADMIN, STAFF_USERNAME, STAFF_PASSWORD, STAFF_BACKUP_CODES.pop())
     patient = Browserless(stack.url, timeout=30)
     email = f"patient.{uuid.uuid4().hex[:8]}@postgres.test"
     request = patient.fill("/appointments/", patient_answers | {"email": email})

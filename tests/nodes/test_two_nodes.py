@@ -17,7 +17,7 @@ from tests.support.forms import png_image
 from tests.support.processes import wait_until
 from tests.support.web import Browserless
 
-from .stack import ADMIN, STAFF_PASSWORD, STAFF_USERNAME
+from .stack import ADMIN, STAFF_BACKUP_CODES, STAFF_PASSWORD, STAFF_USERNAME
 from .traffic import (
     REFERENCE,
     THANKS,
@@ -34,7 +34,7 @@ CONDITION = "revision-spine-surgery"
 def staff_on(node):
     """A member of staff logged in to the admin of this node itself, not through the front."""
     staff = Browserless(node.url, timeout=30)
-    staff.log_in(ADMIN, STAFF_USERNAME, STAFF_PASSWORD)
+    staff.log_in(ADMIN, STAFF_USERNAME, STAFF_PASSWORD, STAFF_BACKUP_CODES.pop())
     return staff
 
 

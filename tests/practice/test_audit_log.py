@@ -26,6 +26,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.support.forms import admin_form_data
+from tests.support.staff import log_in_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +38,7 @@ REQUESTS = "admin:appointments_appointmentrequest"
 def signed_in(client, group_name, **user_fields):
     user = UserFactory(**user_fields)
     user.groups.add(Group.objects.get(name=group_name))
-    client.force_login(user)
+    log_in_verified(client, user)
     client.user = user
     return client
 

@@ -12,6 +12,7 @@ from django.utils.formats import date_format
 from practice.groups import CONTENT_EDITORS, OFFICE_STAFF
 from practice.models import BackupRun
 from tests.factories import BackupRunFactory, UserFactory
+from tests.support.staff import log_in_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +27,7 @@ def hours_ago(hours):
 def member_of(client, group_name):
     user = UserFactory()
     user.groups.add(Group.objects.get(name=group_name))
-    client.force_login(user)
+    log_in_verified(client, user)
     return client
 
 

@@ -9,6 +9,7 @@ from practice.groups import CONTENT_EDITORS, OFFICE_MANAGERS, OFFICE_STAFF
 from practice.models import Location, Practice
 from tests.factories import LocationFactory, PracticeFactory, UserFactory
 from tests.support.forms import admin_form_data
+from tests.support.staff import log_in_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +29,7 @@ def clinic():
 def logged_in(client, group_name):
     user = UserFactory(is_staff=True)
     user.groups.add(Group.objects.get(name=group_name))
-    client.force_login(user)
+    log_in_verified(client, user)
     return client
 
 
@@ -107,7 +108,7 @@ def test_a_manager_or_a_superuser_changes_the_contact_details(client, practice, 
     if user == "manager":
         logged_in(client, OFFICE_MANAGERS)
     else:
-        client.force_login(UserFactory(is_staff=True, is_superuser=True))
+        log_in_verified(client, UserFactory(is_staff=True, is_superuser=True))
     page = client.get(practice_url())
     assert WHO_MAY_CHANGE not in page.text
     data = admin_form_data(page, email="appointments@practice.test", phone="+1 555 0100")

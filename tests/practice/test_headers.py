@@ -22,6 +22,7 @@ from tests.factories import (
     QuestionFactory,
     UserFactory,
 )
+from tests.support.staff import log_in_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +38,7 @@ def site(practice, condition):
 
 @pytest.fixture
 def staff_client(client):
-    client.force_login(UserFactory(is_superuser=True))
+    log_in_verified(client, UserFactory(is_superuser=True))
     return client
 
 

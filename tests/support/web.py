@@ -70,11 +70,13 @@ class Browserless:
         except urllib.error.HTTPError as error:
             return Answer(error.code, error.geturl(), error.headers, error.read())
 
-    def log_in(self, admin_path, username, password):
-        """Log in to the admin at `admin_path` as a member of staff does."""
-        return self.submit(
+    def log_in(self, admin_path, username, password, code):
+        """Log in to the admin at `admin_path` as a member of staff does: the password, then
+        `code`, from the authenticator app or a backup code."""
+        self.submit(
             f"{admin_path}login/?next={admin_path}", {"username": username, "password": password}
         )
+        return self.submit(f"{admin_path}login/code/", {"code": code})
 
     def save_form(self, path, form_id, changes, files=None):
         """Load the page at `path` and send its form `form_id` back as a browser would, with
