@@ -1,11 +1,12 @@
 """The privacy officers hear at once of an export of many patients' requests."""
 
 import logging
+from email.utils import make_msgid, parseaddr
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -57,9 +58,17 @@ def send_export_alert(*, entry_id):
     }
     folder = "emails/privacy_alert"
     subject = " ".join(render_to_string(f"{folder}/subject.txt", context).split())
-    return send_mail(
+    message = EmailMessage(
         subject,
         render_to_string(f"{folder}/body.txt", context),
         settings.DEFAULT_FROM_EMAIL,
         recipients,
+        headers={"Message-ID": _message_id()},
     )
+    return message.send()
+
+
+def _message_id():
+    """On the practice's own domain, as its other emails' are, not the server's name."""
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2]
+    return make_msgid(domain=domain or None)

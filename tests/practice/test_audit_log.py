@@ -129,6 +129,7 @@ def test_an_export_of_more_than_fifty_patients_emails_the_privacy_officers(
     assert alert.to == ["privacy@practice.test"]
     assert alert.subject == "Privacy: frontdesk exported 51 appointment requests"
     assert "Search: Núñez" in alert.body
+    assert alert.message()["Message-ID"].endswith("@example.com>")
     assert "https://practice.test/admin/practice/auditentry/?q=frontdesk" in alert.body
 
 
