@@ -86,7 +86,8 @@ INSTALLED_APPS = [
     "django_prose_editor",
     "phonenumber_field",
     "csp",
-    "axes",
+    # django-axes, named "Staff logins" in the admin.
+    "practice.apps.StaffLoginsConfig",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",

@@ -226,6 +226,13 @@ def test_the_office_manager_lifts_a_lockout_from_the_list(client, staff_member, 
     assert reached_the_code_step(log_in(client, "olive", PASSWORD, **STRANGER))
 
 
+def test_the_office_manager_finds_lockouts_under_staff_logins_on_the_front_page():
+    front_page = office_manager().get("/admin/").text
+
+    assert "Staff logins" in front_page
+    assert "Axes" not in front_page
+
+
 def test_the_office_manager_lifts_a_user_names_lockout_by_its_name(client, staff_member):
     """A user name stays paused for a day, long after axes has stopped listing its
     failures: the office manager lifts it by name."""
