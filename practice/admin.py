@@ -242,14 +242,8 @@ admin.site.register(AccessLog, axes_admin.AccessLogAdmin)
 admin.site.register(AccessFailureLog, axes_admin.AccessFailureLogAdmin)
 
 
-@admin.register(BackupRun)
-class BackupRunAdmin(admin.ModelAdmin):
-    """The record of what each backup did: kept as it was written, never edited."""
-
-    list_display = ["started_at", "status", "night", "file_name", "size", "finished_at"]
-    list_filter = ["status"]
-    fields = ["started_at", "finished_at", "night", "status", "file_name", "size", "error"]
-    readonly_fields = fields
+class RecordAdmin(admin.ModelAdmin):
+    """A record the site writes and nobody edits: shown, never added, changed or deleted."""
 
     def has_add_permission(self, request):
         return False
@@ -261,8 +255,18 @@ class BackupRunAdmin(admin.ModelAdmin):
         return False
 
 
+@admin.register(BackupRun)
+class BackupRunAdmin(RecordAdmin):
+    """The record of what each backup did: kept as it was written, never edited."""
+
+    list_display = ["started_at", "status", "night", "file_name", "size", "finished_at"]
+    list_filter = ["status"]
+    fields = ["started_at", "finished_at", "night", "status", "file_name", "size", "error"]
+    readonly_fields = fields
+
+
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(RecordAdmin):
     """The audit log, for the privacy officers: read and exported, never changed."""
 
     list_display = ["at", "action", "actor", "address", "requests", "what"]
@@ -273,15 +277,6 @@ class AuditEntryAdmin(admin.ModelAdmin):
     list_per_page = 200
     fields = ["at", "action", "actor", "address", "requests", "what", "previous_hash", "hash"]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         export = path(

@@ -192,6 +192,7 @@ def test_privacy_officers_read_and_export_the_log(privacy_officer):
 
     assert listed.status_code == 200
     assert "Requests exported" in listed.text
+    assert "Export this entry as CSV" in listed.text
     rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
     assert rows[0][:4] == ["Entry", "When (UTC)", "Action", "Who"]
     assert ["request.exported", "frontdesk"] in [row[2:4] for row in rows[1:]]
