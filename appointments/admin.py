@@ -27,9 +27,11 @@ from .exports import appointment_requests_csv, local_time
 from .models import (
     Appointment,
     AppointmentRequest,
+    ClinicSession,
     Notification,
     OfficeNote,
     StatusChange,
+    VisitType,
     staff_name,
 )
 
@@ -531,3 +533,37 @@ def _record_list(request, response, action):
     if request.method == "GET" and response.status_code == 200 and changelist is not None:
         details = {**audit.list_parameters(request), "count": changelist.result_count}
         audit.record(action, http_request=request, details=details)
+
+
+@admin.register(VisitType)
+class VisitTypeAdmin(admin.ModelAdmin):
+    list_display = ["name", "duration_minutes", "is_bookable_online", "audience", "order"]
+    list_editable = ["order"]
+    list_filter = ["is_bookable_online", "audience"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = [
+        "name",
+        "slug",
+        "description",
+        "duration_minutes",
+        "is_bookable_online",
+        "audience",
+        "order",
+    ]
+
+
+@admin.register(ClinicSession)
+class ClinicSessionAdmin(admin.ModelAdmin):
+    list_display = ["weekday", "starts", "ends", "location", "surgeon", "valid_from", "valid_until"]
+    list_filter = ["weekday", "location", "surgeon", "visit_types"]
+    list_select_related = ["location", "surgeon"]
+    fields = [
+        "surgeon",
+        "location",
+        "weekday",
+        ("starts", "ends"),
+        ("valid_from", "valid_until"),
+        "visit_types",
+    ]
+    filter_horizontal = ["visit_types"]

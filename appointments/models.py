@@ -14,6 +14,8 @@ from phonenumber_field.modelfields import PhoneNumberField
 from practice import field_encryption as encrypted
 from practice.validators import parse_email_list, validate_single_line
 
+from .scheduling import ClinicSession, VisitType  # noqa: F401 (the app's models)
+
 # No 0/O or 1/I: a patient reads the reference out on the phone.
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -331,7 +333,17 @@ class Appointment(models.Model):
         AppointmentRequest, on_delete=models.CASCADE, related_name="appointments"
     )
     starts_at = models.DateTimeField()
+    # Set from the visit type's length (or APPOINTMENT_DURATION_MINUTES) when left empty.
+    ends_at = models.DateTimeField()
     location = models.ForeignKey("practice.Location", on_delete=models.PROTECT, related_name="+")
+    # Two booked appointments of one surgeon never overlap: a PostgreSQL exclusion
+    # constraint (migration 0009) holds it, and the booking service checks it first.
+    surgeon = models.ForeignKey(
+        "practice.Surgeon", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    visit_type = models.ForeignKey(
+        VisitType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     status = models.CharField(max_length=10, choices=Status, default=Status.BOOKED)
     booked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -356,12 +368,18 @@ class Appointment(models.Model):
         local = timezone.localtime(self.starts_at)
         return f"{local:%a %b %-d, %Y %-I:%M %p} at {self.location}"
 
+    def save(self, *args, **kwargs):
+        if self.ends_at is None and self.starts_at is not None:
+            self.ends_at = self.starts_at + self.duration()
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return self.appointment_request.get_admin_url()
 
-    @property
-    def ends_at(self):
-        return self.starts_at + timedelta(minutes=settings.APPOINTMENT_DURATION_MINUTES)
+    def duration(self):
+        if self.visit_type is not None:
+            return timedelta(minutes=self.visit_type.duration_minutes)
+        return timedelta(minutes=settings.APPOINTMENT_DURATION_MINUTES)
 
     @property
     def is_booked(self):

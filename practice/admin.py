@@ -124,16 +124,20 @@ class ClosureTimeFilter(admin.SimpleListFilter):
 
 @admin.register(Closure)
 class ClosureAdmin(admin.ModelAdmin):
-    list_display = ["reason", "starts_on", "ends_on", "where"]
-    list_filter = [ClosureTimeFilter, "location"]
-    list_select_related = ["location"]
+    list_display = ["reason", "starts_on", "ends_on", "where", "whose"]
+    list_filter = [ClosureTimeFilter, "location", "surgeon"]
+    list_select_related = ["location", "surgeon"]
     search_fields = ["reason"]
     date_hierarchy = "starts_on"
-    fields = ["reason", "starts_on", "ends_on", "location"]
+    fields = ["reason", "starts_on", "ends_on", "location", "surgeon"]
 
     @admin.display(description="location", ordering="location__name")
     def where(self, closure):
         return closure.location.name if closure.location else "All locations"
+
+    @admin.display(description="surgeon", ordering="surgeon__name")
+    def whose(self, closure):
+        return closure.surgeon.name if closure.surgeon else "Everyone"
 
 
 # Staff logins: the second factor, and lockouts (practice/two_factor.py, login_limits.py).

@@ -34,7 +34,8 @@ class ClinicDays:
         practice.selectors keeps them), so this reads only the closures: one query, where
         asking for_location() for each would take two per location.
         """
-        closures = Closure.objects.filter(ends_on__gte=timezone.localdate())
+        # A surgeon's leave closes their clinics, not the location.
+        closures = Closure.objects.filter(ends_on__gte=timezone.localdate(), surgeon=None)
         closures = list(closures.select_related("location"))
         everywhere = tuple(closure for closure in closures if closure.location_id is None)
         days, any_weekdays = {}, frozenset()

@@ -36,6 +36,8 @@ GROUP_PERMISSIONS = {
         # Change: the "Send again" action for emails that failed (the rows stay read-only).
         *_permissions("appointments", "notification", ["view", "change"]),
         *_permissions("practice", "closure", ALL),
+        *_permissions("appointments", "visittype", ["view"]),
+        *_permissions("appointments", "clinicsession", ["view"]),
         *_permissions("practice", "location", ["view"]),
         *_permissions("practice", "openinghours", ["view"]),
         # Who receives the requests is the office's to decide.
@@ -70,6 +72,9 @@ GROUP_PERMISSIONS = {
 GROUP_PERMISSIONS[OFFICE_MANAGERS] = [
     *GROUP_PERMISSIONS[OFFICE_STAFF],
     ("practice", "change_contact_details"),
+    # What patients may book, when and where: the surgeons' clinic sessions.
+    *_permissions("appointments", "visittype", ALL),
+    *_permissions("appointments", "clinicsession", ALL),
     # A location's phone is changed on its page; what else is there is the editors' too.
     *_permissions("practice", "location", ["change"]),
     # Lifting a login lockout (axes' failed logins, "Lift lockout"; practice/admin.py).

@@ -258,6 +258,14 @@ class Closure(models.Model):
         related_name="closures",
         help_text="Leave empty when every location is closed.",
     )
+    surgeon = models.ForeignKey(
+        Surgeon,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="closures",
+        help_text="For a surgeon's leave: the surgeon's clinics close, the practice stays open.",
+    )
     reason = models.CharField(
         max_length=120,
         help_text="Shown to patients who choose one of these days, e.g. “Thanksgiving”.",

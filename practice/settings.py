@@ -361,6 +361,8 @@ PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"
 # How far ahead a patient may ask for a date.
 APPOINTMENT_HORIZON_DAYS = env.int("APPOINTMENT_HORIZON_DAYS", default=90)
 APPOINTMENT_DURATION_MINUTES = env.int("APPOINTMENT_DURATION_MINUTES", default=30)
+# Open times (appointments/services/open_times.py) start no sooner than this after now.
+BOOKING_MIN_NOTICE_HOURS = env.int("BOOKING_MIN_NOTICE_HOURS", default=24)
 # The reminder goes on the day before the appointment, from this hour (practice time).
 APPOINTMENT_REMINDER_HOUR = env.int("APPOINTMENT_REMINDER_HOUR", default=9)
 # The office email leaves the patient's clinical answers and message behind the staff

@@ -1,6 +1,6 @@
 """factory-boy factories, one for every model."""
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 import factory
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -17,6 +17,7 @@ from appointments.models import (
     OfficeNote,
     StatusChange,
 )
+from appointments.scheduling import ClinicSession, VisitType
 from conditions.models import Condition, ConditionSection
 from faq.models import Question
 from practice import audit
@@ -148,6 +149,35 @@ class AppointmentFactory(DjangoModelFactory):
     )
     starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=10))
     location = factory.SubFactory(LocationFactory)
+
+
+class VisitTypeFactory(DjangoModelFactory):
+    class Meta:
+        model = VisitType
+
+    name = factory.Sequence(lambda n: f"Follow-up visit {n}")
+    slug = factory.LazyAttribute(lambda visit_type: slugify(visit_type.name))
+    duration_minutes = 20
+    is_bookable_online = True
+
+
+class ClinicSessionFactory(DjangoModelFactory):
+    """Mondays 9:00 to 12:00 from today, seeing `visit_types` (one new one by default)."""
+
+    class Meta:
+        model = ClinicSession
+        skip_postgeneration_save = True
+
+    surgeon = factory.SubFactory(SurgeonFactory)
+    location = factory.SubFactory(LocationFactory)
+    weekday = 0
+    starts = time(9)
+    ends = time(12)
+    valid_from = factory.LazyFunction(timezone.localdate)
+
+    @factory.post_generation
+    def visit_types(self, create, extracted, **kwargs):
+        self.visit_types.set(extracted if extracted is not None else [VisitTypeFactory()])
 
 
 class ClosureFactory(DjangoModelFactory):

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from appointments.models import AppointmentRequest, Notification
+from appointments.models import AppointmentRequest, ClinicSession, Notification, VisitType
 from conditions.models import Condition
 from faq.models import Question
 from practice.audit import AuditEntry
@@ -37,6 +37,8 @@ FACTORIES = {
     AccessLog: factories.AccessLogFactory,
     AuditEntry: factories.AuditEntryFactory,
     BackupRun: factories.BackupRunFactory,
+    VisitType: factories.VisitTypeFactory,
+    ClinicSession: factories.ClinicSessionFactory,
 }
 
 
@@ -59,6 +61,7 @@ SEARCH_TERMS = {
     User: lambda user: user.username,
     Group: lambda group: group.name,
     AuditEntry: lambda entry: entry.actor,
+    VisitType: lambda visit_type: visit_type.name,
 }
 
 
@@ -91,7 +94,9 @@ def test_change_page_loads(admin_client, model):
 
 
 @pytest.mark.parametrize(
-    "model", [Surgeon, Location, Closure, Condition, Question], ids=lambda m: m.__name__
+    "model",
+    [Surgeon, Location, Closure, Condition, Question, VisitType, ClinicSession],
+    ids=lambda m: m.__name__,
 )
 def test_add_page_loads(admin_client, model):
     assert admin_client.get(admin_url(model, "add")).status_code == 200

@@ -2,12 +2,14 @@
 
 - requests: a patient's request, the office's work on it, and its appointments;
 - outbox: the emails, queued, sent at most once, retried and sent again;
-- retention: the patient's details removed once the retention period is over.
+- retention: the patient's details removed once the retention period is over;
+- open_times: the times a patient may book, from the clinic sessions.
 
 Each service is named `<entity>_<action>` and takes keyword arguments. Callers import
 this package (`from appointments import services`), not its modules.
 """
 
+from .open_times import OpenTime, open_times_find
 from .outbox import (
     notification_next_try,
     notification_queue,
@@ -38,6 +40,7 @@ from .retention import appointment_request_anonymise_past_retention
 
 __all__ = [
     "TIME_OF_DAY_ERRORS",
+    "OpenTime",
     "appointment_ask_for_another_time",
     "appointment_book",
     "appointment_cancel_by_patient",
@@ -60,4 +63,5 @@ __all__ = [
     "notification_send",
     "notification_send_again",
     "office_note_create",
+    "open_times_find",
 ]

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from practice import audit
 from practice.clinic_days import ClinicDays
-from practice.models import Location, Practice
+from practice.models import Location, Practice, Surgeon
 
 from ..models import (
     Appointment,
@@ -26,6 +26,7 @@ from ..models import (
     Notification,
     OfficeNote,
     StatusChange,
+    VisitType,
     staff_name,
 )
 from .outbox import notification_queue_on_commit
@@ -340,20 +341,29 @@ def appointment_book(
     appointment_request: AppointmentRequest,
     starts_at: datetime,
     location: Location,
-    by: AbstractUser,
+    by: AbstractUser | None,
+    surgeon: Surgeon | None = None,
+    visit_type: VisitType | None = None,
 ) -> Appointment:
-    """Agree a time with the patient; a time already agreed is moved. Queues the confirmation."""
+    """Agree a time with the patient; a time already agreed is moved. Queues the confirmation.
+
+    With a surgeon, the time must be free in their diary: ValidationError (code "taken")
+    if another appointment of theirs overlaps it, even one booked a moment before.
+    """
     appointment_validate_time(starts_at=starts_at, location=location)
     with transaction.atomic():
         current = appointment_request.current_appointment()
         if current:
             _end(current, Appointment.Status.MOVED)
-        appointment = Appointment.objects.create(
+        appointment = Appointment(
             appointment_request=appointment_request,
             starts_at=starts_at,
             location=location,
+            surgeon=surgeon,
+            visit_type=visit_type,
             booked_by=by,
         )
+        _save_if_free(appointment)
         appointment_request_change_status(
             appointment_request=appointment_request,
             status=Status.SCHEDULED,
@@ -418,6 +428,30 @@ def _patient_gives_up(appointment, *, status, detail, notice):
         )
         notification_queue_on_commit(notifications=[office_notice])
     return True
+
+
+TAKEN = "That time has just gone: another patient booked it a moment ago."
+
+
+def _save_if_free(appointment):
+    """Save a new appointment unless it overlaps another of its surgeon's. The database's
+    exclusion constraint (PostgreSQL) decides between two saved at the same moment."""
+    if appointment.surgeon_id is not None:
+        overlapping = Appointment.objects.filter(
+            surgeon=appointment.surgeon_id,
+            status=Appointment.Status.BOOKED,
+            starts_at__lt=appointment.starts_at + appointment.duration(),
+            ends_at__gt=appointment.starts_at,
+        )
+        if overlapping.exists():
+            raise ValidationError(TAKEN, code="taken")
+    try:
+        with transaction.atomic():
+            appointment.save()
+    except IntegrityError as error:
+        if "no_overlapping_appointments_per_surgeon" in str(error):
+            raise ValidationError(TAKEN, code="taken") from None
+        raise
 
 
 def _end(appointment, status):
