@@ -80,6 +80,51 @@ FIXED_HOLIDAYS = [
 ]
 
 
+# Kinds of visit: (slug, name, description, minutes, bookable online, who may book it).
+VISIT_TYPES = [
+    (
+        "follow-up",
+        "Follow-up visit",
+        "For patients the surgeon has seen before.",
+        20,
+        True,
+        "returning",
+    ),
+    (
+        "check-after-surgery",
+        "Check after an operation",
+        "For patients who had their operation with us.",
+        20,
+        True,
+        "post_operative",
+    ),
+    (
+        "first-consultation",
+        "First consultation",
+        "New patients: send a request and the office calls you to arrange it.",
+        40,
+        False,
+        "returning",
+    ),
+    (
+        "second-opinion",
+        "Second opinion",
+        "Send a request with your earlier scans and reports in mind; the office calls you.",
+        60,
+        False,
+        "returning",
+    ),
+]
+
+# The demo surgeon's weekly clinics: (location's position in LOCATIONS, weekday, from,
+# until, the visit types seen).
+CLINIC_SESSIONS = [
+    (0, 0, "09:00", "12:00", ["follow-up", "check-after-surgery"]),
+    (0, 3, "13:30", "16:30", ["follow-up", "check-after-surgery", "first-consultation"]),
+    (1, 1, "09:00", "13:00", ["follow-up", "check-after-surgery", "second-opinion"]),
+]
+
+
 def next_holiday(today):
     """The first fixed-date holiday after `today`, as (date, name)."""
     return min(

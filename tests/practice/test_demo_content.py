@@ -5,6 +5,8 @@ from django.core.management import call_command
 from django.core.management.sql import emit_post_migrate_signal
 from django.utils import timezone
 
+from appointments.models import VisitType
+from appointments.services import open_times_find
 from conditions.models import Condition, ConditionSection
 from faq.models import Question
 from practice.demo_content import PRACTICE, next_holiday
@@ -153,3 +155,24 @@ def test_demo_practice_details_load_after_the_first_migrate(
     practice = Practice.get_solo()
     assert (practice.name, practice.phone) == (PRACTICE["name"], PRACTICE["phone"])
     assert PRACTICE["phone"] in (media_root / "errors" / "503.html").read_text()
+
+
+def test_the_demo_offers_open_times_for_its_online_visit_types():
+    call_command("load_demo_content")
+
+    online = VisitType.objects.bookable_online()
+    offline = VisitType.objects.exclude(pk__in=online)
+    found = {
+        visit_type.slug: open_times_find(
+            visit_type=visit_type, first_day=timezone.localdate(), days=14
+        )
+        for visit_type in VisitType.objects.all()
+    }
+
+    assert {v.slug for v in online} == {"follow-up", "check-after-surgery"}
+    assert all(found[v.slug] for v in online)
+    assert {o.location.name for o in found["follow-up"]} == {
+        "Downtown clinic",
+        "Riverside outpatient center",
+    }
+    assert offline.exists()

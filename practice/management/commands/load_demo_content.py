@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from appointments.models import ClinicSession, VisitType
 from conditions.models import Condition, ConditionSection
 from faq.models import Question
 from practice import demo_content
@@ -54,6 +55,12 @@ class Command(BaseCommand):
             for order, data in enumerate(demo_content.LOCATIONS):
                 self.create_location(data, order)
             created.append("locations")
+        if not VisitType.objects.exists():
+            self.create_visit_types()
+            created.append("visit types")
+        if not ClinicSession.objects.exists():
+            self.create_clinic_sessions(surgeon)
+            created.append("clinic sessions")
         if not Closure.objects.exists():
             holiday, name = demo_content.next_holiday(timezone.localdate())
             Closure.objects.create(starts_on=holiday, reason=name)
@@ -92,6 +99,33 @@ class Command(BaseCommand):
             OpeningHours(location=location, weekday=day, opens=opens, closes=closes)
             for day, opens, closes in data["hours"]
         )
+
+    def create_visit_types(self):
+        for order, (slug, name, description, minutes, online, audience) in enumerate(
+            demo_content.VISIT_TYPES
+        ):
+            VisitType.objects.create(
+                slug=slug,
+                name=name,
+                description=description,
+                duration_minutes=minutes,
+                is_bookable_online=online,
+                audience=audience,
+                order=order,
+            )
+
+    def create_clinic_sessions(self, surgeon):
+        locations = list(Location.objects.order_by("order"))
+        for position, weekday, starts, ends, slugs in demo_content.CLINIC_SESSIONS:
+            session = ClinicSession.objects.create(
+                surgeon=surgeon,
+                location=locations[min(position, len(locations) - 1)],
+                weekday=weekday,
+                starts=starts,
+                ends=ends,
+                valid_from=timezone.localdate(),
+            )
+            session.visit_types.set(VisitType.objects.filter(slug__in=slugs))
 
     def create_condition(self, data, surgeon):
         condition = Condition.objects.create(
