@@ -22,6 +22,7 @@ from practice.models import Location
 from practice.privacy_alerts import alert_if_large_export
 
 from . import services
+from .admin_calendar import office_calendar_urls
 from .admin_forms import AppointmentRequestAdminForm, NewOfficeNoteForm
 from .exports import appointment_requests_csv, local_time
 from .models import (
@@ -376,7 +377,7 @@ class AppointmentRequestAdmin(admin.ModelAdmin):
             self.admin_site.admin_view(self.export_view),
             name=f"{opts.app_label}_{opts.model_name}_export",
         )
-        return [export, *super().get_urls()]
+        return [export, *office_calendar_urls(self), *super().get_urls()]
 
     def export_view(self, request):
         """The list as it is filtered and searched on screen, as a CSV file for a spreadsheet."""

@@ -3,12 +3,14 @@
 - requests: a patient's request, the office's work on it, and its appointments;
 - outbox: the emails, queued, sent at most once, retried and sent again;
 - retention: the patient's details removed once the retention period is over;
-- open_times: the times a patient may book, from the clinic sessions.
+- open_times: the times a patient may book, from the clinic sessions;
+- office_calendar: the office's diaries of a day or a week.
 
 Each service is named `<entity>_<action>` and takes keyword arguments. Callers import
 this package (`from appointments import services`), not its modules.
 """
 
+from .office_calendar import appointment_request_list_urgent_waiting, office_calendar_find
 from .open_times import OpenTime, open_times_find
 from .outbox import (
     notification_next_try,
@@ -51,6 +53,7 @@ __all__ = [
     "appointment_request_create",
     "appointment_request_exists",
     "appointment_request_list_assignees",
+    "appointment_request_list_urgent_waiting",
     "appointment_request_mark_contacted",
     "appointment_request_mark_urgent",
     "appointment_request_update",
@@ -62,6 +65,7 @@ __all__ = [
     "notification_retry_delay",
     "notification_send",
     "notification_send_again",
+    "office_calendar_find",
     "office_note_create",
     "open_times_find",
 ]
