@@ -23,11 +23,13 @@ from practice.privacy_alerts import alert_if_large_export
 
 from . import services
 from .admin_calendar import office_calendar_urls
+from .admin_feeds import CalendarFeedAdmin
 from .admin_forms import AppointmentRequestAdminForm, NewOfficeNoteForm
 from .exports import appointment_requests_csv, local_time
 from .models import (
     Appointment,
     AppointmentRequest,
+    CalendarFeed,
     ClinicSession,
     Notification,
     OfficeNote,
@@ -568,3 +570,6 @@ class ClinicSessionAdmin(admin.ModelAdmin):
         "visit_types",
     ]
     filter_horizontal = ["visit_types"]
+
+
+admin.site.register(CalendarFeed, CalendarFeedAdmin)

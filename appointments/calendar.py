@@ -10,6 +10,11 @@ from icalendar import Calendar, Event
 from .models import mail_domain
 
 
+def appointment_uid(appointment):
+    """The request's one event, in the patient's calendar and in the surgeon's feed alike."""
+    return f"appointment-request-{appointment.appointment_request_id}@{mail_domain()}"
+
+
 def appointment_calendar(appointment, practice, *, cancelled=False):
     """One event: when and where, the practice's name and phone; nothing clinical.
 
@@ -19,7 +24,7 @@ def appointment_calendar(appointment, practice, *, cancelled=False):
     zone = ZoneInfo(settings.TIME_ZONE)
     location = appointment.location
     event = Event()
-    event.add("uid", f"appointment-request-{appointment.appointment_request_id}@{mail_domain()}")
+    event.add("uid", appointment_uid(appointment))
     event.add("sequence", appointment.calendar_sequence + (1 if cancelled else 0))
     event.add("dtstamp", timezone.now())
     event.add("dtstart", appointment.starts_at.astimezone(zone))

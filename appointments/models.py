@@ -15,6 +15,7 @@ from practice import field_encryption as encrypted
 from practice.validators import parse_email_list, validate_single_line
 
 from .scheduling import ClinicSession, VisitType  # noqa: F401 (the app's models)
+from .surgeon_feeds import CalendarFeed  # noqa: F401 (the app's models)
 
 # No 0/O or 1/I: a patient reads the reference out on the phone.
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"

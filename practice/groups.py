@@ -75,6 +75,8 @@ GROUP_PERMISSIONS[OFFICE_MANAGERS] = [
     # What patients may book, when and where: the surgeons' clinic sessions.
     *_permissions("appointments", "visittype", ALL),
     *_permissions("appointments", "clinicsession", ALL),
+    # The surgeons' private calendar feeds: a new address, or one revoked (never deleted).
+    *_permissions("appointments", "calendarfeed", ["view", "add", "change"]),
     # A location's phone is changed on its page; what else is there is the editors' too.
     *_permissions("practice", "location", ["change"]),
     # Lifting a login lockout (axes' failed logins, "Lift lockout"; practice/admin.py).

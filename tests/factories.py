@@ -18,6 +18,7 @@ from appointments.models import (
     StatusChange,
 )
 from appointments.scheduling import ClinicSession, VisitType
+from appointments.surgeon_feeds import CalendarFeed
 from conditions.models import Condition, ConditionSection
 from faq.models import Question
 from practice import audit
@@ -178,6 +179,13 @@ class ClinicSessionFactory(DjangoModelFactory):
     @factory.post_generation
     def visit_types(self, create, extracted, **kwargs):
         self.visit_types.set(extracted if extracted is not None else [VisitTypeFactory()])
+
+
+class CalendarFeedFactory(DjangoModelFactory):
+    class Meta:
+        model = CalendarFeed
+
+    surgeon = factory.SubFactory(SurgeonFactory)
 
 
 class ClosureFactory(DjangoModelFactory):

@@ -10,7 +10,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from appointments.models import AppointmentRequest, ClinicSession, Notification, VisitType
+from appointments.models import (
+    AppointmentRequest,
+    CalendarFeed,
+    ClinicSession,
+    Notification,
+    VisitType,
+)
 from conditions.models import Condition
 from faq.models import Question
 from practice.audit import AuditEntry
@@ -39,6 +45,7 @@ FACTORIES = {
     BackupRun: factories.BackupRunFactory,
     VisitType: factories.VisitTypeFactory,
     ClinicSession: factories.ClinicSessionFactory,
+    CalendarFeed: factories.CalendarFeedFactory,
 }
 
 
@@ -62,6 +69,7 @@ SEARCH_TERMS = {
     Group: lambda group: group.name,
     AuditEntry: lambda entry: entry.actor,
     VisitType: lambda visit_type: visit_type.name,
+    CalendarFeed: lambda feed: feed.surgeon.name,
 }
 
 
@@ -95,7 +103,7 @@ def test_change_page_loads(admin_client, model):
 
 @pytest.mark.parametrize(
     "model",
-    [Surgeon, Location, Closure, Condition, Question, VisitType, ClinicSession],
+    [Surgeon, Location, Closure, Condition, Question, VisitType, ClinicSession, CalendarFeed],
     ids=lambda m: m.__name__,
 )
 def test_add_page_loads(admin_client, model):

@@ -4,12 +4,14 @@
 - outbox: the emails, queued, sent at most once, retried and sent again;
 - retention: the patient's details removed once the retention period is over;
 - open_times: the times a patient may book, from the clinic sessions;
-- office_calendar: the office's diaries of a day or a week.
+- office_calendar: the office's diaries of a day or a week;
+- calendar_feeds: the surgeons' private calendar feeds.
 
 Each service is named `<entity>_<action>` and takes keyword arguments. Callers import
 this package (`from appointments import services`), not its modules.
 """
 
+from .calendar_feeds import calendar_feed_create, calendar_feed_revoke
 from .office_calendar import appointment_request_list_urgent_waiting, office_calendar_find
 from .open_times import OpenTime, open_times_find
 from .outbox import (
@@ -58,6 +60,8 @@ __all__ = [
     "appointment_request_mark_urgent",
     "appointment_request_update",
     "appointment_validate_time",
+    "calendar_feed_create",
+    "calendar_feed_revoke",
     "notification_next_try",
     "notification_queue",
     "notification_queue_on_commit",
