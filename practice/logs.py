@@ -1,10 +1,11 @@
 """What the web processes log, without what would expose a patient.
 
 The admin's searches put patients' names in query strings (`?q=Jane+Doe`, and again in
-`_changelist_filters` and `next`), and a manage link's token lets whoever reads it cancel
-the patient's appointment. So in gunicorn's access log (`--logger-class`) the query string
-of an admin page is dropped, and a manage link's token is written `[token]`, as the front
-writes it (deploy/nginx.conf): in the request line, the path, the Referer and the Location
+`_changelist_filters` and `next`), a manage link's token lets whoever reads it cancel
+the patient's appointment, and a surgeon's calendar feed's shows their diary. So in
+gunicorn's access log (`--logger-class`) the query string of an admin page is dropped,
+and a manage link's or feed's token is written `[token]`, as the front writes it
+(deploy/nginx.conf): in the request line, the path, the Referer and the Location
 of a redirect alike. Django's own warnings name the path of a request it refused (a link
 altered or expired, a form without its CSRF cookie): their tokens are written `[token]` too.
 """
@@ -27,19 +28,27 @@ PATH_CHARACTERS = "/:@!$&'()*+,;=-._~"
 
 
 @cache
-def _admin_and_manage_prefixes():
-    """Read from the site's settings and URLs, loaded in each worker before its first request."""
-    manage = reverse("appointments:manage", args=["TOKEN"]).partition("TOKEN")[0]
-    return f"/{settings.ADMIN_URL.lstrip('/')}", manage
+def _admin_and_secret_addresses():
+    """The admin's prefix, and each address with a token: (what comes before the token,
+    what after). Read from the site's settings and URLs, loaded in each worker before its
+    first request."""
+    secrets = [
+        reverse(name, args=["TOKEN"]).split("TOKEN")
+        for name in ["appointments:manage", "appointments:calendar_feed"]
+    ]
+    return f"/{settings.ADMIN_URL.lstrip('/')}", secrets
 
 
 def _clean_path(path):
-    admin, manage = _admin_and_manage_prefixes()
+    admin, secrets = _admin_and_secret_addresses()
     path = quote(unquote(path), safe=PATH_CHARACTERS)
-    if path.startswith(manage):
-        token, slash, rest = path[len(manage) :].partition("/")
-        if token:
-            path = f"{manage}{TOKEN}{slash}{rest}"
+    for prefix, suffix in secrets:
+        if path.startswith(prefix):
+            token, slash, rest = path[len(prefix) :].partition("/")
+            if token:
+                # A manage link's token is followed by "/", a feed's by ".ics".
+                kept = suffix.rstrip("/") if token.endswith(suffix.rstrip("/")) else ""
+                path = f"{prefix}{TOKEN}{kept}{slash}{rest}"
     return path, path.startswith(admin)
 
 

@@ -1,5 +1,5 @@
 """What the front and the web processes write about visitors: no patient's search, no
-manage link's token, and the front's only for its own user to read."""
+manage link's or calendar feed's token, and the front's only for its own user to read."""
 
 import os
 import stat
@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from appointments import links
-from tests.factories import AppointmentFactory
+from tests.factories import AppointmentFactory, CalendarFeedFactory
 from tests.support.processes import ROOT, ChildProcess, free_port, wait_until
 from tests.support.web import Browserless, fetch
 
@@ -20,6 +20,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 TOKEN = "MTIz:1tQZbX:" + "k" * 43
 ADMIN_SEARCH = "/admin/appointments/appointmentrequest/?q=Jane+Doe"
 MANAGE_LINK = f"/appointments/manage/{TOKEN}/?done=cancelled"
+FEED = "/appointments/calendar/" + "f" * 43 + ".ics"
 
 
 def procfile_command(name):
@@ -70,6 +71,8 @@ def test_the_web_processes_log_no_search_and_no_token(
     fetch(url, ADMIN_SEARCH, headers={"Referer": f"https://practice.test{ADMIN_SEARCH}"})
     fetch(url, live_link, headers={"Referer": f"https://practice.test{live_link}"})
     fetch(url, MANAGE_LINK)
+    feed = CalendarFeedFactory()
+    fetch(url, feed.get_absolute_url())
     # Refused, and so named in Django's warnings too: no CSRF cookie, a token altered.
     fetch(url, live_link, method="POST", body=b"choice=cancel")
 
@@ -82,12 +85,14 @@ def test_the_web_processes_log_no_search_and_no_token(
     assert '"GET /appointments/manage/[token]/?done=cancelled HTTP/1.1" 400' in log
     assert "Forbidden (CSRF cookie not set.): /appointments/manage/[token]/" in log
     assert "Bad Request: /appointments/manage/[token]/" in log
-    for trace in [token, TOKEN, "kkkk", "Jane", "Doe"]:
+    assert '"GET /appointments/calendar/[token].ics HTTP/1.1" 200' in log
+    for trace in [token, TOKEN, "kkkk", "Jane", "Doe", feed.token]:
         assert trace not in log, trace
 
 
-def test_the_access_log_holds_no_query_string_and_no_manage_token(front):
+def test_the_access_log_holds_no_query_string_and_no_manage_or_feed_token(front):
     fetch(front.url, f"/appointments/manage/{TOKEN}/?done=cancelled")
+    fetch(front.url, FEED)
     fetch(front.url, "/admin/appointments/appointmentrequest/?q=Ana+Nunez+ana%40patient.test")
 
     # nginx writes its log a second late.
@@ -95,6 +100,8 @@ def test_the_access_log_holds_no_query_string_and_no_manage_token(front):
     log = front.access_log()
     assert TOKEN not in log
     assert "kkkk" not in log
+    assert "/appointments/calendar/[token].ics" in log
+    assert "ffff" not in log
     assert "Nunez" not in log
     assert "patient.test" not in log
     assert "?" not in log
