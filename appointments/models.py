@@ -399,7 +399,12 @@ class Appointment(models.Model):
         """The version of the request's one calendar event that this appointment's
         confirmation carries (its cancellation carries the next), so that a calendar moves
         or removes the event instead of adding another."""
-        earlier = self.appointment_request.appointments.filter(created_at__lt=self.created_at)
+        # Two appointments saved in one instant (a move, with the clock standing still)
+        # are told apart by their ids.
+        earlier = self.appointment_request.appointments.filter(
+            models.Q(created_at__lt=self.created_at)
+            | models.Q(created_at=self.created_at, pk__lt=self.pk)
+        )
         return 2 * earlier.count()
 
     def reminder_window(self):
