@@ -567,3 +567,7 @@ class ClinicSessionAdmin(admin.ModelAdmin):
         "visit_types",
     ]
     filter_horizontal = ["visit_types"]
+
+
+# The waitlist's pages, kept in a module of their own.
+from . import waitlist_admin  # noqa: E402, F401

@@ -10,7 +10,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from appointments.models import AppointmentRequest, ClinicSession, Notification, VisitType
+from appointments.models import (
+    AppointmentRequest,
+    ClinicSession,
+    Notification,
+    VisitType,
+    WaitlistEntry,
+)
 from conditions.models import Condition
 from faq.models import Question
 from practice.audit import AuditEntry
@@ -39,6 +45,7 @@ FACTORIES = {
     BackupRun: factories.BackupRunFactory,
     VisitType: factories.VisitTypeFactory,
     ClinicSession: factories.ClinicSessionFactory,
+    WaitlistEntry: factories.WaitlistEntryFactory,
 }
 
 
@@ -62,6 +69,7 @@ SEARCH_TERMS = {
     Group: lambda group: group.name,
     AuditEntry: lambda entry: entry.actor,
     VisitType: lambda visit_type: visit_type.name,
+    WaitlistEntry: lambda entry: entry.appointment_request.reference,
 }
 
 
@@ -102,7 +110,9 @@ def test_add_page_loads(admin_client, model):
     assert admin_client.get(admin_url(model, "add")).status_code == 200
 
 
-@pytest.mark.parametrize("model", [AppointmentRequest, Notification], ids=lambda m: m.__name__)
+@pytest.mark.parametrize(
+    "model", [AppointmentRequest, Notification, WaitlistEntry], ids=lambda m: m.__name__
+)
 def test_patient_requests_cannot_be_made_up_in_the_admin(admin_client, model):
     assert admin_client.get(admin_url(model, "add")).status_code == 403
 
