@@ -3,12 +3,15 @@
 - requests: a patient's request, the office's work on it, and its appointments;
 - outbox: the emails, queued, sent at most once, retried and sent again;
 - retention: the patient's details removed once the retention period is over;
-- open_times: the times a patient may book, from the clinic sessions.
+- open_times: the times a patient may book, from the clinic sessions;
+- changes: the patient's own move to another open time, with their link;
+- waitlist: earlier times offered to the booked patients who asked for one.
 
 Each service is named `<entity>_<action>` and takes keyword arguments. Callers import
 this package (`from appointments import services`), not its modules.
 """
 
+from .changes import appointment_move_by_patient
 from .open_times import OpenTime, open_times_find
 from .outbox import (
     notification_next_try,
@@ -37,6 +40,14 @@ from .requests import (
     office_note_create,
 )
 from .retention import appointment_request_anonymise_past_retention
+from .waitlist import (
+    waitlist_join,
+    waitlist_leave,
+    waitlist_move_on,
+    waitlist_offer_accept,
+    waitlist_offer_time,
+    waitlist_time_freed,
+)
 
 __all__ = [
     "TIME_OF_DAY_ERRORS",
@@ -44,6 +55,7 @@ __all__ = [
     "appointment_ask_for_another_time",
     "appointment_book",
     "appointment_cancel_by_patient",
+    "appointment_move_by_patient",
     "appointment_queue_due_reminders",
     "appointment_request_anonymise_past_retention",
     "appointment_request_assign",
@@ -64,4 +76,10 @@ __all__ = [
     "notification_send_again",
     "office_note_create",
     "open_times_find",
+    "waitlist_join",
+    "waitlist_leave",
+    "waitlist_move_on",
+    "waitlist_offer_accept",
+    "waitlist_offer_time",
+    "waitlist_time_freed",
 ]
