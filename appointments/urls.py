@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import self_service_views, views
 
 app_name = "appointments"
 
@@ -8,4 +8,15 @@ urlpatterns = [
     path("", views.AppointmentRequestView.as_view(), name="request"),
     path("thanks/", views.ThanksView.as_view(), name="thanks"),
     path("manage/<str:token>/", views.ManageAppointmentView.as_view(), name="manage"),
+    path("manage/<str:token>/move/", self_service_views.MoveAppointmentView.as_view(), name="move"),
+    path(
+        "waitlist/offer/<str:token>/",
+        self_service_views.WaitlistOfferView.as_view(),
+        name="waitlist_offer",
+    ),
+    path(
+        "waitlist/leave/<str:token>/",
+        self_service_views.WaitlistLeaveView.as_view(),
+        name="waitlist_leave",
+    ),
 ]
