@@ -2,17 +2,32 @@
 to them one at a time, in the order they asked, by email with a one-time link."""
 
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
 from django.utils import timezone
 
 from appointments import services, tasks
-from appointments.models import Appointment, WaitlistEntry, WaitlistOffer
+from appointments.models import (
+    Appointment,
+    AppointmentRequest,
+    Notification,
+    WaitlistEntry,
+    WaitlistOffer,
+)
+from appointments.services.waitlist import FreedTime
 from tests.appointments.clinic import MONDAY, local
-from tests.factories import AppointmentRequestFactory, ClinicSessionFactory, VisitTypeFactory
+from tests.factories import (
+    AppointmentRequestFactory,
+    ClinicSessionFactory,
+    UserFactory,
+    VisitTypeFactory,
+)
+from tests.support.environment import require
 
 pytestmark = pytest.mark.django_db
 
@@ -296,3 +311,61 @@ def test_a_patient_who_cancels_leaves_the_waitlist(committed, waiting):
 
     bea = WaitlistEntry.objects.get(appointment_request__email="bea@patient.test")
     assert bea.left_because == WaitlistEntry.Left.APPOINTMENT_ENDED
+
+
+def test_a_time_the_office_cancels_is_offered_too(book, committed, waiting):
+    appointment = book(local(MONDAY, 10), "xavi@patient.test")
+
+    committed(
+        services.appointment_request_update,
+        appointment_request=appointment.appointment_request,
+        status=AppointmentRequest.Status.CANCELLED,
+        by=UserFactory(),
+    )
+
+    [offer] = WaitlistOffer.objects.all()
+    assert offer.entry.appointment_request.email == "bea@patient.test"
+    assert offer.starts_at == local(MONDAY, 10)
+
+
+def test_a_freed_time_whose_offer_was_lost_is_offered_by_the_beat_task(
+    book, committed, waiting, django_capture_on_commit_callbacks
+):
+    appointment = book(local(MONDAY, 10), "xavi@patient.test")
+    # The patient's cancel commits, but its process dies before offering the time.
+    with django_capture_on_commit_callbacks(execute=False):
+        services.appointment_cancel_by_patient(appointment=appointment)
+    assert not WaitlistOffer.objects.exists()
+
+    committed(tasks.waitlist_move_on)
+
+    [offer] = WaitlistOffer.objects.all()
+    assert offer.entry.appointment_request.email == "bea@patient.test"
+    assert len(offers_to("bea@patient.test")) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_time_offered_by_many_processes_at_once_goes_to_one_patient(session, waiting):
+    require(connection.vendor == "postgresql", "The race is decided by PostgreSQL's locks")
+    freed = FreedTime(
+        surgeon=session.surgeon,
+        location=session.location,
+        visit_type=session.visit_types.get(),
+        starts_at=local(MONDAY, 10),
+        ends_at=local(MONDAY, 10, 20),
+    )
+    start_together = threading.Barrier(8)
+
+    def offer_it(_):
+        try:
+            start_together.wait()
+            return services.waitlist_offer_time(time=freed)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        made = [offer for offer in pool.map(offer_it, range(8)) if offer]
+
+    assert len(made) == 1
+    assert WaitlistOffer.objects.count() == 1
+    assert Notification.objects.filter(kind=Notification.Kind.WAITLIST_OFFER).count() == 1
