@@ -83,10 +83,12 @@ def waitlist_offer_accept(*, offer: WaitlistOffer) -> Appointment:
     open (taken, expired, withdrawn) or the time has just gone."""
     try:
         with transaction.atomic():
-            offer = WaitlistOffer.objects.select_for_update().get(pk=offer.pk)
+            # The request first, as the other services that change it lock it; then the
+            # offer, so that two taps on "Take this time" take turns.
             appointment_request = AppointmentRequest.objects.select_for_update().get(
                 pk=offer.entry.appointment_request_id
             )
+            offer = WaitlistOffer.objects.select_for_update().get(pk=offer.pk)
             current = appointment_request.current_appointment()
             if not offer.is_open() or current is None or current.starts_at <= offer.starts_at:
                 raise ValidationError(

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection
 from django.utils import timezone
 
@@ -369,3 +370,27 @@ def test_a_time_offered_by_many_processes_at_once_goes_to_one_patient(session, w
     assert len(made) == 1
     assert WaitlistOffer.objects.count() == 1
     assert Notification.objects.filter(kind=Notification.Kind.WAITLIST_OFFER).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_taps_on_take_this_time_at_once_book_it_once(cancelled, waiting):
+    require(connection.vendor == "postgresql", "The race is decided by PostgreSQL's locks")
+    offer = WaitlistOffer.objects.get()
+    start_together = threading.Barrier(4)
+
+    def take(_):
+        try:
+            start_together.wait()
+            return services.waitlist_offer_accept(offer=offer)
+        except ValidationError as error:
+            return error.code
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        outcomes = list(pool.map(take, range(4)))
+
+    assert sorted(map(str, outcomes)).count("offer_closed") == 3
+    bea = waiting["bea"].appointment_request
+    assert bea.appointments.count() == 2
+    assert bea.current_appointment().starts_at == local(MONDAY, 10)
