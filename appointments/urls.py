@@ -9,13 +9,15 @@ urlpatterns = [
     path("thanks/", views.ThanksView.as_view(), name="thanks"),
     path("manage/<str:token>/", views.ManageAppointmentView.as_view(), name="manage"),
     path("manage/<str:token>/move/", self_service_views.MoveAppointmentView.as_view(), name="move"),
+    # The waitlist's links carry tokens of their own, under manage/ as the appointment's
+    # link does, so that the logs and the front write every one of them as [token].
     path(
-        "waitlist/offer/<str:token>/",
+        "manage/<str:token>/earlier-time/",
         self_service_views.WaitlistOfferView.as_view(),
         name="waitlist_offer",
     ),
     path(
-        "waitlist/leave/<str:token>/",
+        "manage/<str:token>/leave-waitlist/",
         self_service_views.WaitlistLeaveView.as_view(),
         name="waitlist_leave",
     ),

@@ -21,6 +21,7 @@ from appointments.models import (
     WaitlistOffer,
 )
 from appointments.services.waitlist import FreedTime
+from practice.logs import clean_target
 from tests.appointments.clinic import MONDAY, local
 from tests.factories import (
     AppointmentRequestFactory,
@@ -106,9 +107,14 @@ def offers_to(email):
 
 
 def link(message, kind):
+    ending = {"offer": "earlier-time", "leave": "leave-waitlist"}[kind]
     return re.search(
-        rf"https://practice\.test(/appointments/waitlist/{kind}/[^/\s]+/)", message.body
+        rf"https://practice\.test(/appointments/manage/[^/\s]+/{ending}/)", message.body
     )[1]
+
+
+def token_of(path):
+    return path.split("/")[3]
 
 
 def test_a_patient_asks_for_an_earlier_time_on_the_manage_page(client, book, committed):
@@ -140,8 +146,8 @@ def test_a_freed_time_is_offered_to_the_first_who_asked_and_to_nobody_else(cance
     assert email.subject == "An earlier time for your appointment: Mon, Feb 1 at 10:00 AM"
     html, _ = email.alternatives[0]
     for body in (email.body, html):
-        assert "/appointments/waitlist/offer/" in body
-        assert "/appointments/waitlist/leave/" in body
+        assert "/earlier-time/" in body
+        assert "/leave-waitlist/" in body
         assert "Monday, February 1, 2027" in body
 
 
@@ -215,10 +221,13 @@ def test_an_offer_link_works_once(client, cancelled, committed, waiting):
 def test_a_forged_offer_link_is_refused_and_changes_nothing(client, cancelled, committed):
     path = link(offers_to("bea@patient.test")[0], "offer")
     leave_path = link(offers_to("bea@patient.test")[0], "leave")
+    token = token_of(path)
     # A leave link's token, signed for another purpose, is no offer link either.
-    crossed = path.rsplit("/", 2)[0] + "/" + leave_path.rsplit("/", 2)[1] + "/"
+    crossed = path.replace(token, token_of(leave_path))
+    altered = path.replace(token, token[:-3] + "xyz")
+    nonsense = path.replace(token, "nonsense")
 
-    for forged in (path[:-4] + "xyz/", crossed, "/appointments/waitlist/offer/nonsense/"):
+    for forged in (altered, crossed, nonsense):
         response = committed(client.post, forged)
 
         assert response.status_code == 400
@@ -394,3 +403,11 @@ def test_taps_on_take_this_time_at_once_book_it_once(cancelled, waiting):
     bea = waiting["bea"].appointment_request
     assert bea.appointments.count() == 2
     assert bea.current_appointment().starts_at == local(MONDAY, 10)
+
+
+def test_the_logs_write_a_waitlist_links_token_as_token(cancelled):
+    email = offers_to("bea@patient.test")[0]
+
+    for kind, ending in [("offer", "earlier-time"), ("leave", "leave-waitlist")]:
+        path = link(email, kind)
+        assert clean_target(path) == f"/appointments/manage/[token]/{ending}/"
