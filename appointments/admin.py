@@ -573,3 +573,5 @@ class ClinicSessionAdmin(admin.ModelAdmin):
 
 
 admin.site.register(CalendarFeed, CalendarFeedAdmin)
+# The waitlist's pages, kept in a module of their own.
+from . import waitlist_admin  # noqa: E402, F401

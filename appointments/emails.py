@@ -10,11 +10,13 @@ from practice.public_urls import public_url
 from .calendar import appointment_calendar
 from .links import manage_url
 from .models import Notification
+from .waitlist_links import leave_url, offer_url
 
 # The emails that carry the appointment's calendar file, and what the file does.
 CALENDAR_METHODS = {
     Notification.Kind.CONFIRMATION: "PUBLISH",
     Notification.Kind.CANCELLED_BY_OFFICE: "CANCEL",
+    Notification.Kind.CANCELLATION_CONFIRMED: "CANCEL",
 }
 
 
@@ -31,6 +33,13 @@ def build_email(notification):
     }
     if notification.kind in Notification.WHILE_BOOKED_KINDS:
         context["manage_url"] = manage_url(appointment)
+    if offer := notification.waitlist_offer:
+        context |= {
+            "offer": offer,
+            "offer_url": offer_url(offer),
+            "leave_url": leave_url(offer.entry),
+            "current_appointment": appointment_request.current_appointment(),
+        }
     folder = f"emails/{notification.kind}"
     # A subject is one line whatever the template's whitespace.
     subject = " ".join(render_to_string(f"{folder}/subject.txt", context).split())

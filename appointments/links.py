@@ -27,8 +27,12 @@ class LinkInvalid(Exception):
 
 
 def manage_url(appointment):
+    return public_url(manage_path(appointment))
+
+
+def manage_path(appointment):
     token = signing.Signer(salt=SALT).sign_object(str(appointment.link_key))
-    return public_url(reverse("appointments:manage", args=[token]))
+    return reverse("appointments:manage", args=[token])
 
 
 def appointment_from_token(token):

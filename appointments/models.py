@@ -16,6 +16,7 @@ from practice.validators import parse_email_list, validate_single_line
 
 from .scheduling import ClinicSession, VisitType  # noqa: F401 (the app's models)
 from .surgeon_feeds import CalendarFeed  # noqa: F401 (the app's models)
+from .waitlist import WaitlistEntry, WaitlistOffer  # noqa: F401 (the app's models)
 
 # No 0/O or 1/I: a patient reads the reference out on the phone.
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -396,11 +397,28 @@ class Appointment(models.Model):
         )
 
     @property
+    def patient_may_move(self):
+        """The patient's link may move it to another open time: booked online or within the
+        surgeon's sessions (so with a visit type), and not yet inside the change deadline."""
+        deadline = timedelta(hours=settings.BOOKING_CHANGE_DEADLINE_HOURS)
+        return (
+            self.patient_may_change
+            and self.visit_type_id is not None
+            and self.surgeon_id is not None
+            and self.starts_at - timezone.now() > deadline
+        )
+
+    @property
     def calendar_sequence(self):
         """The version of the request's one calendar event that this appointment's
         confirmation carries (its cancellation carries the next), so that a calendar moves
         or removes the event instead of adding another."""
-        earlier = self.appointment_request.appointments.filter(created_at__lt=self.created_at)
+        # Two appointments saved in one instant (a move, with the clock standing still)
+        # are told apart by their ids.
+        earlier = self.appointment_request.appointments.filter(
+            models.Q(created_at__lt=self.created_at)
+            | models.Q(created_at=self.created_at, pk__lt=self.pk)
+        )
         return 2 * earlier.count()
 
     def reminder_window(self):
@@ -445,10 +463,18 @@ class Notification(models.Model):
         PATIENT_CANCELLED = "patient_cancelled", "Office told: patient cancelled"
         NEW_TIME_WANTED = "new_time_wanted", "Office told: patient wants another time"
         CANCELLED_BY_OFFICE = "appointment_cancelled", "Patient told: appointment cancelled"
+        PATIENT_MOVED = "patient_moved", "Office told: patient moved their appointment"
+        CANCELLATION_CONFIRMED = "cancellation_confirmed", "Patient told: their cancellation"
+        WAITLIST_OFFER = "waitlist_offer", "Patient offered an earlier time"
 
     # Emails that only make sense while their appointment still stands.
     WHILE_BOOKED_KINDS = [Kind.CONFIRMATION, Kind.REMINDER]
-    OFFICE_KINDS = [Kind.OFFICE, Kind.PATIENT_CANCELLED, Kind.NEW_TIME_WANTED]
+    OFFICE_KINDS = [
+        Kind.OFFICE,
+        Kind.PATIENT_CANCELLED,
+        Kind.NEW_TIME_WANTED,
+        Kind.PATIENT_MOVED,
+    ]
 
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting to send"
@@ -462,6 +488,13 @@ class Notification(models.Model):
     )
     appointment = models.ForeignKey(
         Appointment,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    waitlist_offer = models.ForeignKey(
+        WaitlistOffer,
         on_delete=models.CASCADE,
         null=True,
         blank=True,
@@ -485,8 +518,13 @@ class Notification(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["appointment_request", "kind"],
-                condition=models.Q(appointment=None),
+                condition=models.Q(appointment=None, waitlist_offer=None),
                 name="one_notification_of_each_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["waitlist_offer", "kind"],
+                condition=models.Q(waitlist_offer__isnull=False),
+                name="one_notification_of_each_kind_per_waitlist_offer",
             ),
             models.UniqueConstraint(
                 fields=["appointment", "kind"],
@@ -509,7 +547,10 @@ class Notification(models.Model):
     @property
     def still_applies(self):
         """False for a confirmation or reminder whose appointment was moved or cancelled,
-        and for a reminder that could only arrive on the day itself or later."""
+        and for a reminder that could only arrive on the day itself or later; and for an
+        offer of an earlier time that has been taken, withdrawn or has expired."""
+        if self.kind == self.Kind.WAITLIST_OFFER:
+            return self.waitlist_offer.is_open()
         if self.kind not in self.WHILE_BOOKED_KINDS:
             return True
         if self.kind == self.Kind.REMINDER:

@@ -42,3 +42,9 @@ def queue_due_reminders():
 def anonymise_old_requests():
     """Remove patients' details from the requests past the retention period."""
     return services.appointment_request_anonymise_past_retention()
+
+
+@shared_task(name="appointments.waitlist_move_on")
+def waitlist_move_on():
+    """Expire the waitlist offers nobody took, and offer their times to the next patient."""
+    return services.waitlist_move_on()

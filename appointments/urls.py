@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import feeds, views
+from . import feeds, self_service_views, views
 
 app_name = "appointments"
 
@@ -9,4 +9,17 @@ urlpatterns = [
     path("thanks/", views.ThanksView.as_view(), name="thanks"),
     path("manage/<str:token>/", views.ManageAppointmentView.as_view(), name="manage"),
     path("calendar/<slug:token>.ics", feeds.calendar_feed, name="calendar_feed"),
+    path("manage/<str:token>/move/", self_service_views.MoveAppointmentView.as_view(), name="move"),
+    # The waitlist's links carry tokens of their own, under manage/ as the appointment's
+    # link does, so that the logs and the front write every one of them as [token].
+    path(
+        "manage/<str:token>/earlier-time/",
+        self_service_views.WaitlistOfferView.as_view(),
+        name="waitlist_offer",
+    ),
+    path(
+        "manage/<str:token>/leave-waitlist/",
+        self_service_views.WaitlistLeaveView.as_view(),
+        name="waitlist_leave",
+    ),
 ]

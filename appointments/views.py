@@ -2,6 +2,7 @@ import math
 
 from django.conf import settings
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
@@ -9,7 +10,7 @@ from django.views.generic import FormView, TemplateView
 
 from practice.pages import PageMixin
 
-from . import links, services, spam
+from . import links, services, spam, waitlist_links
 from .forms import AppointmentRequestForm
 
 # The thanks page shows the reference of the request this browser has just sent, and
@@ -90,6 +91,7 @@ class ManageAppointmentView(PageMixin, TemplateView):
     ACTIONS = {
         "cancel": services.appointment_cancel_by_patient,
         "new_time": services.appointment_ask_for_another_time,
+        "waitlist": services.waitlist_join,
     }
 
     def dispatch(self, request, *args, **kwargs):
@@ -117,10 +119,15 @@ class ManageAppointmentView(PageMixin, TemplateView):
         return redirect(request.path)
 
     def get_context_data(self, **kwargs):
+        appointment_request = self.appointment.appointment_request
+        waitlist_entry = appointment_request.waitlist_entries.waiting().first()
         return super().get_context_data(
             appointment=self.appointment,
-            appointment_request=self.appointment.appointment_request,
+            appointment_request=appointment_request,
             done=self.request.GET.get("done"),
             noindex=True,
+            move_path=reverse("appointments:move", args=[self.kwargs["token"]]),
+            waitlist_entry=waitlist_entry,
+            leave_waitlist_path=waitlist_entry and waitlist_links.leave_path(waitlist_entry),
             **kwargs,
         )

@@ -38,6 +38,9 @@ GROUP_PERMISSIONS = {
         *_permissions("practice", "closure", ALL),
         *_permissions("appointments", "visittype", ["view"]),
         *_permissions("appointments", "clinicsession", ["view"]),
+        # Who waits for an earlier time, and what was offered to them (read-only).
+        *_permissions("appointments", "waitlistentry", ["view"]),
+        *_permissions("appointments", "waitlistoffer", ["view"]),
         *_permissions("practice", "location", ["view"]),
         *_permissions("practice", "openinghours", ["view"]),
         # Who receives the requests is the office's to decide.

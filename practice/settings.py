@@ -363,6 +363,10 @@ APPOINTMENT_HORIZON_DAYS = env.int("APPOINTMENT_HORIZON_DAYS", default=90)
 APPOINTMENT_DURATION_MINUTES = env.int("APPOINTMENT_DURATION_MINUTES", default=30)
 # Open times (appointments/services/open_times.py) start no sooner than this after now.
 BOOKING_MIN_NOTICE_HOURS = env.int("BOOKING_MIN_NOTICE_HOURS", default=24)
+# The patient's link moves an appointment until this long before it (cancelling, until it
+# starts); and a time offered to the waitlist is the patient's to take for this long.
+BOOKING_CHANGE_DEADLINE_HOURS = env.int("BOOKING_CHANGE_DEADLINE_HOURS", default=24)
+WAITLIST_OFFER_HOURS = env.int("WAITLIST_OFFER_HOURS", default=4)
 # The reminder goes on the day before the appointment, from this hour (practice time).
 APPOINTMENT_REMINDER_HOUR = env.int("APPOINTMENT_REMINDER_HOUR", default=9)
 # The office email leaves the patient's clinical answers and message behind the staff
@@ -431,6 +435,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "appointments.queue_due_reminders",
         "schedule": env.float("APPOINTMENT_REMINDER_SWEEP_SECONDS", default=300.0),
     },
+}
+
+# An offer to the waitlist that nobody took in time goes to the next patient waiting.
+CELERY_BEAT_SCHEDULE["waitlist-move-on"] = {
+    "task": "appointments.waitlist_move_on",
+    "schedule": 60.0,
 }
 
 # The notification outbox (appointments.Notification).

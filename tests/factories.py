@@ -19,6 +19,7 @@ from appointments.models import (
 )
 from appointments.scheduling import ClinicSession, VisitType
 from appointments.surgeon_feeds import CalendarFeed
+from appointments.waitlist import WaitlistEntry, WaitlistOffer
 from conditions.models import Condition, ConditionSection
 from faq.models import Question
 from practice import audit
@@ -286,3 +287,27 @@ class AuditEntryFactory(factory.Factory):
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
         return audit.record(**kwargs)
+
+
+class WaitlistEntryFactory(DjangoModelFactory):
+    class Meta:
+        model = WaitlistEntry
+
+    appointment_request = factory.SubFactory(
+        AppointmentRequestFactory, status=AppointmentRequest.Status.SCHEDULED
+    )
+    visit_type = factory.SubFactory(VisitTypeFactory)
+    location = factory.SubFactory(LocationFactory)
+
+
+class WaitlistOfferFactory(DjangoModelFactory):
+    class Meta:
+        model = WaitlistOffer
+
+    entry = factory.SubFactory(WaitlistEntryFactory)
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=2))
+    ends_at = factory.LazyAttribute(lambda offer: offer.starts_at + timedelta(minutes=20))
+    surgeon = factory.SubFactory(SurgeonFactory)
+    location = factory.SelfAttribute("entry.location")
+    visit_type = factory.SelfAttribute("entry.visit_type")
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(hours=4))

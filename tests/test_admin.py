@@ -16,6 +16,7 @@ from appointments.models import (
     ClinicSession,
     Notification,
     VisitType,
+    WaitlistEntry,
 )
 from conditions.models import Condition
 from faq.models import Question
@@ -46,6 +47,7 @@ FACTORIES = {
     VisitType: factories.VisitTypeFactory,
     ClinicSession: factories.ClinicSessionFactory,
     CalendarFeed: factories.CalendarFeedFactory,
+    WaitlistEntry: factories.WaitlistEntryFactory,
 }
 
 
@@ -70,6 +72,7 @@ SEARCH_TERMS = {
     AuditEntry: lambda entry: entry.actor,
     VisitType: lambda visit_type: visit_type.name,
     CalendarFeed: lambda feed: feed.surgeon.name,
+    WaitlistEntry: lambda entry: entry.appointment_request.reference,
 }
 
 
@@ -110,7 +113,9 @@ def test_add_page_loads(admin_client, model):
     assert admin_client.get(admin_url(model, "add")).status_code == 200
 
 
-@pytest.mark.parametrize("model", [AppointmentRequest, Notification], ids=lambda m: m.__name__)
+@pytest.mark.parametrize(
+    "model", [AppointmentRequest, Notification, WaitlistEntry], ids=lambda m: m.__name__
+)
 def test_patient_requests_cannot_be_made_up_in_the_admin(admin_client, model):
     assert admin_client.get(admin_url(model, "add")).status_code == 403
 

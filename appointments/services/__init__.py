@@ -6,12 +6,15 @@
 - open_times: the times a patient may book, from the clinic sessions;
 - office_calendar: the office's diaries of a day or a week;
 - calendar_feeds: the surgeons' private calendar feeds.
+- changes: the patient's own move to another open time, with their link;
+- waitlist: earlier times offered to the booked patients who asked for one.
 
 Each service is named `<entity>_<action>` and takes keyword arguments. Callers import
 this package (`from appointments import services`), not its modules.
 """
 
 from .calendar_feeds import calendar_feed_create, calendar_feed_revoke
+from .changes import appointment_move_by_patient
 from .office_calendar import appointment_request_list_urgent_waiting, office_calendar_find
 from .open_times import OpenTime, open_times_find
 from .outbox import (
@@ -41,6 +44,14 @@ from .requests import (
     office_note_create,
 )
 from .retention import appointment_request_anonymise_past_retention
+from .waitlist import (
+    waitlist_join,
+    waitlist_leave,
+    waitlist_move_on,
+    waitlist_offer_accept,
+    waitlist_offer_time,
+    waitlist_time_freed,
+)
 
 __all__ = [
     "TIME_OF_DAY_ERRORS",
@@ -48,6 +59,7 @@ __all__ = [
     "appointment_ask_for_another_time",
     "appointment_book",
     "appointment_cancel_by_patient",
+    "appointment_move_by_patient",
     "appointment_queue_due_reminders",
     "appointment_request_anonymise_past_retention",
     "appointment_request_assign",
@@ -72,4 +84,10 @@ __all__ = [
     "office_calendar_find",
     "office_note_create",
     "open_times_find",
+    "waitlist_join",
+    "waitlist_leave",
+    "waitlist_move_on",
+    "waitlist_offer_accept",
+    "waitlist_offer_time",
+    "waitlist_time_freed",
 ]

@@ -8,6 +8,7 @@ obey the same ones: a rule that refuses raises ValidationError with a message fo
 import uuid
 from datetime import UTC, datetime, timedelta
 from enum import Enum
+from functools import partial
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
@@ -426,7 +427,14 @@ def _patient_gives_up(appointment, *, status, detail, notice):
             kind=notice,
             recipients=", ".join(Practice.get_solo().get_office_recipients()),
         )
-        notification_queue_on_commit(notifications=[office_notice])
+        # The patient's calendar file that removes the event.
+        patient_notice = Notification.objects.create(
+            appointment_request=appointment_request,
+            appointment=appointment,
+            kind=Notification.Kind.CANCELLATION_CONFIRMED,
+            recipients=appointment_request.email,
+        )
+        notification_queue_on_commit(notifications=[office_notice, patient_notice])
     return True
 
 
@@ -455,9 +463,14 @@ def _save_if_free(appointment):
 
 
 def _end(appointment, status):
+    from .waitlist import waitlist_time_freed  # the waitlist books through this module
+
     appointment.status = status
     appointment.ended_at = timezone.now()
     appointment.save(update_fields=["status", "ended_at"])
+    # Once the change is committed, the time is offered to the waitlist; should that
+    # fail, the change stands, and Celery beat's waitlist_move_on offers it instead.
+    transaction.on_commit(partial(waitlist_time_freed, appointment_id=appointment.pk), robust=True)
 
 
 def appointment_queue_due_reminders(*, now: datetime | None = None) -> int:

@@ -425,7 +425,7 @@ def test_patient_cancels_with_the_link_and_the_office_is_told(client, booked, co
     step = appointment_request.status_changes.last()
     assert step.changed_by is None
     assert step.changed_by_label == "The patient"
-    [office] = mail.outbox
+    [office] = [message for message in mail.outbox if "ana@patient.test" not in message.to]
     assert office.to == ["office@practice.test", "manager@practice.test"]
     assert office.subject == (
         f"Cancelled by the patient: appointment {appointment_request.reference}"
@@ -440,7 +440,10 @@ def test_pressing_cancel_twice_tells_the_office_once(client, booked, committed):
     response = committed(client.post, path, {"action": "cancel"}, follow=True)
 
     assert response.status_code == 200
-    assert len(mail.outbox) == 1
+    assert sorted(message.to[0] for message in mail.outbox) == [
+        "ana@patient.test",
+        "office@practice.test",
+    ]
 
 
 def test_patient_asks_for_another_time_and_the_request_comes_back_as_new(client, booked, committed):
@@ -452,7 +455,7 @@ def test_patient_asks_for_another_time_and_the_request_comes_back_as_new(client,
     appointment.refresh_from_db()
     assert appointment.status == Appointment.Status.CANCELLED
     assert appointment.appointment_request.status == AppointmentRequest.Status.NEW
-    [office] = mail.outbox
+    [office] = [message for message in mail.outbox if "ana@patient.test" not in message.to]
     assert office.subject.startswith("Please call back: patient asks for another time")
 
 

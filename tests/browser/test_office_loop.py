@@ -162,11 +162,17 @@ def test_urgent_request_to_scheduled_reminded_and_cancelled(
     _, page = patient.submit(path, {"action": "cancel"})
     assert "Your appointment is cancelled" in page
     assert wait_until(lambda: with_subject(mailbox, "Cancelled by the patient"), timeout=30)
+    # The patient gets the calendar file that takes it out of their calendar.
+    assert wait_until(lambda: len(with_subject(mailbox, "Your appointment")) == 2, timeout=30)
+    cancellation = with_subject(mailbox, "Your appointment")[-1]
+    assert cancellation["Subject"].startswith(
+        f"Your appointment on {starts_at:%a, %b} {starts_at.day} at 10:00 AM is cancelled"
+    )
 
     # No reminder follows.
     wait_for_sweeps(celery_worker, 3)
     assert len(with_subject(mailbox, "Reminder")) == 1
-    assert len(with_subject(mailbox, "Your appointment")) == 1
+    assert len(with_subject(mailbox, "Your appointment")) == 2
     appointment.refresh_from_db()
     assert appointment.status == Appointment.Status.CANCELLED
 
