@@ -315,8 +315,9 @@ def appointment_validate_time(*, starts_at: datetime, location: Location) -> Non
             params={"days": BOOKING_LIMIT.days},
         )
     # On the night the clocks go forward, 2:30 does not exist: through UTC it reads 3:30.
+    # A time given in UTC (as the database reads one back) always exists.
     through_utc = timezone.localtime(starts_at.astimezone(UTC))
-    if through_utc.replace(tzinfo=None) != starts_at.replace(tzinfo=None):
+    if through_utc.replace(tzinfo=None) != timezone.localtime(starts_at).replace(tzinfo=None):
         raise ValidationError(
             "That time does not exist: the clocks change that night.",
             code="time_does_not_exist",

@@ -1,6 +1,6 @@
 """The open times a patient may book: sessions, less closures and bookings, never too soon."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -246,3 +246,15 @@ def test_booking_a_time_another_patient_has_just_taken_says_so_and_saves_nothing
     assert refused.value.code == "taken"
     assert list(Appointment.objects.all()) == [taken]
     assert not patient.notifications.exists()
+
+
+def test_a_time_read_back_in_utc_is_a_time_that_exists():
+    location = LocationFactory()
+    in_utc = local(MONDAY, 9).astimezone(UTC)
+
+    services.appointment_validate_time(starts_at=in_utc, location=location)
+
+    with pytest.raises(ValidationError, match="the clocks change that night"):
+        services.appointment_validate_time(
+            starts_at=local(date(2027, 3, 14), 2, 30), location=location
+        )
