@@ -180,6 +180,7 @@ def open_times_body(slug, location_id, first_day, days):
     found = open_times_find(
         visit_type=visit_type, first_day=first_day, days=days, location=location
     )
+    zone = timezone.get_current_timezone()
     body = as_json(
         {
             "visit_type": {"slug": visit_type.slug, "name": visit_type.name},
@@ -188,8 +189,8 @@ def open_times_body(slug, location_id, first_day, days):
             "days": days,
             "open_times": [
                 {
-                    "start": timezone.localtime(time.start).isoformat(),
-                    "end": timezone.localtime(time.end).isoformat(),
+                    "start": time.start.astimezone(zone).isoformat(),
+                    "end": time.end.astimezone(zone).isoformat(),
                     "location": time.location.pk,
                     "surgeon": time.surgeon.name,
                     "visit_type": visit_type.slug,
