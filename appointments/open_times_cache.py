@@ -84,7 +84,12 @@ def _new_version():
     token = uuid.uuid4().hex
     if cache.add(VERSION_KEY, token, None):
         return token
-    return cache.get(VERSION_KEY) or token
+    if stored := cache.get(VERSION_KEY):
+        return stored
+    # Held in Redis but unreadable (written with a secret key the site no longer has): it
+    # never expires, so replace it, or every request would find the times afresh.
+    cache.set(VERSION_KEY, token, None)
+    return token
 
 
 def _now():

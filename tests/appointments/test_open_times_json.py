@@ -1,9 +1,11 @@
 """The open times as JSON for the practice's other sites: what may be asked, the times,
 kept in the cache but never stale, any origin's, and a clear 400 for bad input."""
 
+import os
 from datetime import date, datetime, time, timedelta
 
 import pytest
+import redis
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
@@ -19,6 +21,7 @@ from tests.factories import (
     SurgeonFactory,
     VisitTypeFactory,
 )
+from tests.support.environment import redis_cache, require
 
 pytestmark = pytest.mark.django_db
 
@@ -202,6 +205,21 @@ def test_a_locations_new_name_shows_at_once_but_other_content_leaves_the_times_k
     assert client.get(URL).json()["locations"] == [
         {"id": session.location.pk, "name": "Uptown clinic"}
     ]
+
+
+def test_a_version_written_with_another_secret_key_is_replaced_not_obeyed_forever(
+    client, session, settings, django_assert_max_num_queries
+):
+    require(os.environ.get("REDIS_URL"), "REDIS_URL names no Redis server")
+    settings.CACHES = redis_cache(os.environ["REDIS_URL"])
+    # As the site leaves it when DJANGO_SECRET_KEY changes: signed, but not with this key.
+    redis.Redis.from_url(os.environ["REDIS_URL"]).set(
+        cache.make_and_validate_key(VERSION_KEY), b"signed with the old key"
+    )
+    client.get(URL, {"visit_type": "follow-up"})
+
+    with django_assert_max_num_queries(0):
+        assert client.get(URL, {"visit_type": "follow-up"}).status_code == 200
 
 
 def test_the_answer_is_the_same_for_everyone_and_any_origin_may_read_it(client, session):
