@@ -10,6 +10,9 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from appointments import services
 from appointments.models import Appointment
@@ -288,6 +291,30 @@ def test_bad_input_is_a_400_saying_what_is_wrong(client, session, query, field, 
     assert response.json()["field"] == field
     assert message in response.json()["error"]
     assert cache.get(VERSION_KEY) == version is not None
+
+
+@hypothesis_settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    query=st.dictionaries(
+        st.sampled_from(["visit_type", "location", "from", "days", "x"]),
+        st.one_of(
+            st.text(max_size=40),
+            st.integers(min_value=-(10**30), max_value=10**30).map(str),
+            st.dates().map(date.isoformat),
+            st.just("follow-up"),
+        ),
+    )
+)
+def test_whatever_the_query_string_the_answer_is_json_and_never_a_server_error(
+    client, session, query
+):
+    response = client.get(URL, query)
+
+    assert response.status_code in (200, 400)
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert response.json()
 
 
 @pytest.mark.parametrize("method", ["post", "put", "patch", "delete", "options"])
