@@ -225,6 +225,19 @@ def test_a_version_written_with_another_secret_key_is_replaced_not_obeyed_foreve
         assert client.get(URL, {"visit_type": "follow-up"}).status_code == 200
 
 
+def test_the_open_times_are_found_while_the_cache_is_down(client, session, settings):
+    settings.CACHES = redis_cache(
+        "redis://127.0.0.1:1/0", socket_connect_timeout=0.2, socket_timeout=0.2
+    )
+    session.location.name = "Uptown clinic"
+    session.location.save()
+
+    response = client.get(URL, {"visit_type": "follow-up"})
+
+    assert response.status_code == 200
+    assert starts(response)[0] == "2027-02-01T09:00:00-05:00"
+
+
 def test_the_answer_is_the_same_for_everyone_and_any_origin_may_read_it(client, session):
     first = client.get(URL, {"visit_type": "follow-up"}, headers={"Origin": "https://else.org"})
     # A visitor with cookies of the site's (a session of their own): none is read.
