@@ -12,3 +12,15 @@ class AppointmentsConfig(AppConfig):
 
         attention.register(new_appointment_requests, order=attention.PATIENTS_WAITING)
         attention.register(failed_emails, order=attention.FAILURES)
+
+        # The open times keep a cache version of their own (open_times_cache.py): what they
+        # are made of, and the names they show.
+        from practice.models import Closure, Location, Surgeon
+
+        from . import open_times_cache
+        from .models import Appointment
+        from .scheduling import ClinicSession, VisitType
+
+        open_times_cache.watch_models(
+            Appointment, ClinicSession, VisitType, Closure, Location, Surgeon
+        )

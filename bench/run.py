@@ -62,6 +62,8 @@ POST_BODIES = 20_000  # per POST case: more than two cores can take in one run
 NOTIFICATIONS = 500
 SLOW_MAIL_SECONDS = 2
 PUBLISHES = 20
+# The issue's case for finding open times: 60 days, 2 locations, 3 surgeons, 500 booked.
+OPEN_TIMES_DAYS, OPEN_TIMES_BOOKED, OPEN_TIMES_RUNS = 60, 500, 20
 
 
 class Stack:
@@ -328,6 +330,121 @@ def time_publish(port, condition, stack):
     return delays
 
 
+class RolledBack(Exception):
+    pass
+
+
+def time_open_times():
+    """Server time and queries of finding OPEN_TIMES_DAYS days of open times, uncached, in
+    this process, across 2 locations and 3 surgeons (each with a clinic every weekday, 8:00
+    to 17:00) with OPEN_TIMES_BOOKED appointments booked: the median and the slowest of
+    OPEN_TIMES_RUNS, the times alone and with the JSON answer made of them. Made in a
+    transaction rolled back at the end, so the demo content is left as it was."""
+    from datetime import time as time_of_day
+
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from appointments.models import Appointment, AppointmentRequest
+    from appointments.open_times_json import open_times_body
+    from appointments.services import open_times_find
+    from tests.factories import (
+        ClinicSessionFactory,
+        LocationFactory,
+        SurgeonFactory,
+        VisitTypeFactory,
+    )
+
+    def timed(find):
+        """The wall-clock time, and this process's CPU time, which other work on a busy
+        machine does not lengthen (but the database's share is not in it)."""
+        seconds, cpu_seconds = [], []
+        for _ in range(OPEN_TIMES_RUNS):
+            started, cpu_started = time.perf_counter(), time.process_time()
+            result = find()
+            seconds.append(time.perf_counter() - started)
+            cpu_seconds.append(time.process_time() - cpu_started)
+        return result, {
+            "fastest_ms": round(min(seconds) * 1000, 1),
+            "median_ms": round(statistics.median(seconds) * 1000, 1),
+            "max_ms": round(max(seconds) * 1000, 1),
+            "cpu_median_ms": round(statistics.median(cpu_seconds) * 1000, 1),
+        }
+
+    figures = {}
+    try:
+        with transaction.atomic():
+            visit_type = VisitTypeFactory(slug="bench-open-times")
+            surgeons = SurgeonFactory.create_batch(3)
+            locations = LocationFactory.create_batch(2)
+            for weekday in range(5):
+                for index, surgeon in enumerate(surgeons):
+                    ClinicSessionFactory(
+                        surgeon=surgeon,
+                        location=locations[index % 2],
+                        weekday=weekday,
+                        starts=time_of_day(8),
+                        ends=time_of_day(17),
+                        valid_from=timezone.localdate(),
+                        visit_types=[visit_type],
+                    )
+            now = timezone.now()
+            requests = AppointmentRequest.objects.bulk_create(
+                AppointmentRequest(
+                    full_name="Bench Patient",
+                    email=f"open-times{n}@patient.test",
+                    phone="+12015550199",
+                    preferred_date=now.date() + timedelta(days=7),
+                    had_spine_surgery=False,
+                    consent_wording="Bench",
+                    consented_at=now,
+                )
+                for n in range(OPEN_TIMES_BOOKED)
+            )
+            # Nine 20-minute visits a day from 8:00 on the days ahead, taking turns among
+            # the surgeons: a surgeon's own never overlap.
+            first = timezone.localdate() + timedelta(days=2)
+            Appointment.objects.bulk_create(
+                Appointment(
+                    appointment_request=request,
+                    surgeon=surgeons[n % 3],
+                    location=locations[n % 3 % 2],
+                    visit_type=visit_type,
+                    starts_at=(
+                        start := timezone.make_aware(
+                            datetime.combine(first + timedelta(days=n // 9), datetime.min.time())
+                        )
+                        + timedelta(hours=8, minutes=20 * (n % 9))
+                    ),
+                    ends_at=start + timedelta(minutes=20),
+                )
+                for n, request in enumerate(requests)
+            )
+            today = timezone.localdate()
+            with CaptureQueriesContext(connection) as queries:
+                found = open_times_find(
+                    visit_type=visit_type, first_day=today, days=OPEN_TIMES_DAYS
+                )
+            figures["queries"] = len(queries)
+            figures["open_times"] = len(found)
+            _, figures["find"] = timed(
+                lambda: open_times_find(
+                    visit_type=visit_type, first_day=today, days=OPEN_TIMES_DAYS
+                )
+            )
+            with CaptureQueriesContext(connection) as queries:
+                open_times_body(visit_type.slug, None, today, OPEN_TIMES_DAYS)
+            figures["json_queries"] = len(queries)
+            _, figures["json"] = timed(
+                lambda: open_times_body(visit_type.slug, None, today, OPEN_TIMES_DAYS)
+            )
+            raise RolledBack
+    except RolledBack:
+        pass
+    return figures
+
+
 def machine():
     model = re.search(r"model name\s*:\s*(.*)", Path("/proc/cpuinfo").read_text())
     memory = re.search(r"MemTotal:\s*(\d+)", Path("/proc/meminfo").read_text())
@@ -358,6 +475,11 @@ WARM, FILE, RANDOM, BROWSER, DJANGO, COLD = (
     "Condition page, warm, Django's page cache",
     "Condition page, cold (rendered each time)",
 )
+OPEN_TIMES_CASES = [
+    ("Open times JSON, 60 days, warm", "front"),
+    ("Open times JSON, 60 days, warm, Django's cache", "gunicorn"),
+    ("Open times JSON, 60 days, cold (found each time)", "cold"),
+]
 POST_CASES = ["Form POST, mail at once", f"Form POST, mail held {SLOW_MAIL_SECONDS} s"]
 
 
@@ -426,11 +548,34 @@ def table(results):
         f"{slow} / {instant} ms = {slow / instant:.2f}.",
         f"- Appointment requests saved during the POST cases: {results['saved']} (wrk counts "
         "only the answers that arrived within the run).",
+        open_times_line(results),
         "- Cold condition page: a second gunicorn with PAGE_CACHE_SECONDS=0 and "
         "FRONT_CACHE_SECONDS=0, reached directly, renders every request; what every page "
         "shares (the practice's details) is cached after the first request.",
     ]
     return "\n".join(lines)
+
+
+def open_times_line(results):
+    figures, cases = results["open_times"], results["cases"]
+    rates = " / ".join(
+        f"{cases[name]['requests_per_second']:,} req/s ({cases[name]['p50_ms']} ms p50)"
+        for name, _ in OPEN_TIMES_CASES
+    )
+    return (
+        "- Open times JSON, the demo's follow-up visits for 60 days: warm through the front / "
+        f"from gunicorn (Django's cache) / found each time: {rates}. Finding "
+        f"{OPEN_TIMES_DAYS} days across 2 locations and 3 surgeons with "
+        f"{OPEN_TIMES_BOOKED} booked, uncached, in process ({figures['open_times']} open "
+        f"times): fastest {figures['find']['fastest_ms']} ms, median "
+        f"{figures['find']['median_ms']} ms (CPU "
+        f"{figures['find']['cpu_median_ms']} ms), slowest {figures['find']['max_ms']} ms of "
+        f"{OPEN_TIMES_RUNS}, {figures['queries']} queries; with the JSON answer, fastest "
+        f"{figures['json']['fastest_ms']} ms, median "
+        f"{figures['json']['median_ms']} ms (CPU {figures['json']['cpu_median_ms']} ms), "
+        f"slowest {figures['json']['max_ms']} ms, {figures['json_queries']} queries "
+        "(targets: under 50 ms, under 20 queries)."
+    )
 
 
 def main():
@@ -514,6 +659,11 @@ def run(mailbox):
             sys.exit(f"nginx did not serve the saved page; see {OUT / 'file' / 'nginx.log'}")
 
         form = reverse("appointments:request")
+        # The demo's visit type seen at both locations, as far ahead as one look reaches.
+        open_times = reverse("appointments:open_times_json") + "?visit_type=follow-up&days=60"
+        status, _, _ = request(ports["front"], "GET", open_times)
+        if status != 200:
+            sys.exit(f"The front answered {open_times} {status}.")
         pages = [
             ("Home", "front", reverse("practice:home"), "get"),
             (WARM, "front", page, "get"),
@@ -524,6 +674,7 @@ def run(mailbox):
             (COLD, "cold", page, "get"),
             ("FAQ", "front", reverse("faq:list"), "get"),
             ("Form GET", "front", form, "get"),
+            *((name, route, open_times, "get") for name, route in OPEN_TIMES_CASES),
         ]
         servers = {"front": web, "gunicorn": web, "cold": cold}
         front_log = front.directory / "access.log"
@@ -535,6 +686,9 @@ def run(mailbox):
             results["cases"][name] = {"route": route} | wrk(ports[route], path, mode, profiled)
             if route == "front":
                 results["cases"][name]["cache"] = cache_statuses(front_log, path)
+
+        print("Timing the open times in process…", flush=True)
+        results["open_times"] = time_open_times()
 
         print("Publish to visible…", flush=True)
         with load(ports["front"], page):

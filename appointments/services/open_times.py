@@ -70,12 +70,12 @@ def open_times_find(
         for session in sessions:
             if not session.runs_on(day) or _closed(closures, session, day):
                 continue
+            location, surgeon = session.location, session.surgeon
+            taken = booked.get((session.surgeon_id, day))
             for start in _starts(session, day, length):
                 end = start + length
-                if start >= earliest and not _overlaps(booked.get(session.surgeon_id), start, end):
-                    found.append(
-                        OpenTime(start, end, session.location, session.surgeon, visit_type)
-                    )
+                if start >= earliest and not _overlaps(taken, start, end):
+                    found.append(OpenTime(start, end, location, surgeon, visit_type))
     found.sort(key=lambda time: (time.start, time.location.order, time.surgeon.name))
     return found
 
@@ -93,7 +93,8 @@ def _sessions(visit_type, first_day, last_day, location):
 
 
 def _booked(sessions, first_day, last_day):
-    """Each surgeon's booked (start, end) pairs over the days, by surgeon id."""
+    """Each surgeon's booked (start, end) pairs over the days, by (surgeon id, day): a time
+    is checked against its own day's alone, not the 60 days' hundreds."""
     rows = Appointment.objects.filter(
         status=Appointment.Status.BOOKED,
         surgeon__in={session.surgeon_id for session in sessions},
@@ -102,7 +103,11 @@ def _booked(sessions, first_day, last_day):
     ).values_list("surgeon_id", "starts_at", "ends_at")
     booked = {}
     for surgeon_id, starts_at, ends_at in rows:
-        booked.setdefault(surgeon_id, []).append((starts_at, ends_at))
+        # One that runs past midnight is on both days.
+        day, last = timezone.localdate(starts_at), timezone.localdate(ends_at)
+        while day <= last:
+            booked.setdefault((surgeon_id, day), []).append((starts_at, ends_at))
+            day += timedelta(days=1)
     return booked
 
 
@@ -117,14 +122,23 @@ def _closed(closures, session, day):
 
 def _starts(session, day, length):
     """The session's visits' start times that day, in wall-clock steps of `length`."""
-    start = datetime.combine(day, session.starts)
-    close = datetime.combine(day, session.ends)
+    # The zone read once: Django's lookup of the current one, per time, was most of the cost.
+    zone = timezone.get_current_timezone()
+    start = datetime.combine(day, session.starts, tzinfo=zone)
+    close = datetime.combine(day, session.ends, tzinfo=zone)
+    # The clocks change at most once a day: the same offset at both ends, and a start that
+    # exists, and there is no change in between (nor a session inside the skipped hour).
+    clocks_change = start.utcoffset() != close.utcoffset() or not _exists(start, zone)
     while start + length <= close:
-        aware = timezone.make_aware(start)
         # A time the clocks skip (2:30 on the night they go forward) comes back changed.
-        if timezone.localtime(aware.astimezone(UTC)).replace(tzinfo=None) == start:
-            yield aware
+        if not clocks_change or _exists(start, zone):
+            yield start
         start += length
+
+
+def _exists(wall_time, zone):
+    through_utc = wall_time.astimezone(UTC).astimezone(zone)
+    return through_utc.replace(tzinfo=None) == wall_time.replace(tzinfo=None)
 
 
 def _overlaps(booked, start, end):
