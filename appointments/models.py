@@ -96,6 +96,8 @@ class AppointmentRequest(models.Model):
         FIRST_OPINION = "first_opinion", "A first opinion"
         SECOND_OPINION = "second_opinion", "A second opinion"
         EARLIER_OPERATION = "earlier_operation", "A question about an earlier operation"
+        # Only from a visit booked online: the visit type says it (appointments/booking.py).
+        FOLLOW_UP = "follow_up", "A follow-up visit"
 
     class SpineLevel(models.TextChoices):
         NECK = "cervical", "Neck (cervical)"

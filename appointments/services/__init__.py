@@ -3,12 +3,14 @@
 - requests: a patient's request, the office's work on it, and its appointments;
 - outbox: the emails, queued, sent at most once, retried and sent again;
 - retention: the patient's details removed once the retention period is over;
-- open_times: the times a patient may book, from the clinic sessions.
+- open_times: the times a patient may book, from the clinic sessions;
+- online_booking: a patient booking one of them on the form.
 
 Each service is named `<entity>_<action>` and takes keyword arguments. Callers import
 this package (`from appointments import services`), not its modules.
 """
 
+from .online_booking import appointment_request_book_online
 from .open_times import OpenTime, open_times_find
 from .outbox import (
     notification_next_try,
@@ -47,6 +49,7 @@ __all__ = [
     "appointment_queue_due_reminders",
     "appointment_request_anonymise_past_retention",
     "appointment_request_assign",
+    "appointment_request_book_online",
     "appointment_request_change_status",
     "appointment_request_create",
     "appointment_request_exists",
