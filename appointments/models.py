@@ -178,6 +178,21 @@ class AppointmentRequest(models.Model):
     preferred_time = models.CharField(
         "preferred time of day", max_length=10, choices=TimeOfDay, default=TimeOfDay.ANY
     )
+    # From the booking step of the form (appointments/booking.py): the visit the patient
+    # chose, and for a visit the office arranges, up to three open times they would like
+    # ({"start": ISO 8601, "location": id, "surgeon": id}), which staff book with a click.
+    visit_type = models.ForeignKey(
+        VisitType,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="visit asked for",
+        help_text="The kind of visit the patient chose on the form, if any.",
+    )
+    preferred_times = models.JSONField(
+        "open times the patient would like", default=list, blank=True
+    )
 
     # Clinical answers: kept behind the staff login, out of emails unless a setting says so,
     # and encrypted in the database; the office sorts and counts by `is_urgent` instead.
@@ -247,6 +262,11 @@ class AppointmentRequest(models.Model):
     @property
     def condition_label(self):
         return self.condition.title if self.condition else "Something else or not sure"
+
+    @property
+    def visit_label(self):
+        """The visit asked for: the visit type chosen on the form, or the kind of visit."""
+        return self.visit_type.name if self.visit_type else self.get_visit_kind_display()
 
     @property
     def preferred_location_label(self):

@@ -10,7 +10,10 @@ Each service is named `<entity>_<action>` and takes keyword arguments. Callers i
 this package (`from appointments import services`), not its modules.
 """
 
-from .online_booking import appointment_request_book_online
+from .online_booking import (
+    appointment_request_book_online,
+    appointment_request_book_preferred_time,
+)
 from .open_times import OpenTime, open_times_find
 from .outbox import (
     notification_next_try,
@@ -50,6 +53,7 @@ __all__ = [
     "appointment_request_anonymise_past_retention",
     "appointment_request_assign",
     "appointment_request_book_online",
+    "appointment_request_book_preferred_time",
     "appointment_request_change_status",
     "appointment_request_create",
     "appointment_request_exists",
