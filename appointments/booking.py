@@ -85,21 +85,8 @@ class VisitChoiceForm(forms.Form):
     condition = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, data, visit_types):
-        """`visit_types`: all of them; those patients may not book are named when asked
-        for (`arranged_by_office`), and the patient sends a request."""
-        self.visit_types = {
-            visit_type.slug: visit_type
-            for visit_type in visit_types
-            if visit_type.is_bookable_online
-        }
-        asked_for = next(
-            (visit_type for visit_type in visit_types if visit_type.slug == data.get("visit_type")),
-            None,
-        )
-        self.arranged_by_office = None if asked_for in self.visit_types.values() else asked_for
-        if self.arranged_by_office is not None:
-            data = data.copy()
-            data.pop("visit_type")
+        """`visit_types`: all of them, those patients book and those the office arranges."""
+        self.visit_types = {visit_type.slug: visit_type for visit_type in visit_types}
         # Preselecting by ?visit_type= works as ?condition= does: the visit type alone
         # chooses, as if "Show the times" had been pressed.
         super().__init__(
@@ -114,10 +101,7 @@ class VisitChoiceForm(forms.Form):
             ),
             (
                 ASK_THE_OFFICE,
-                _(
-                    "A first consultation, a second opinion or something else: "
-                    "send a request and the office will call you"
-                ),
+                _("Something else, or I am not sure: send a request and the office will call you"),
             ),
         ]
 
@@ -127,17 +111,24 @@ class VisitChoiceForm(forms.Form):
 
     @property
     def chosen(self):
-        """The visit type to book, or None: the patient sends a request. A week that is
-        no date is dropped: the first week with a time is shown instead."""
+        """The visit type chosen, or None: the patient sends a request as before. A week
+        that is no date is dropped: the first week with a time is shown instead."""
         if not self.is_bound or "visit_type" in self.errors:
             return None
         return self.cleaned_data["visit_type"]
+
+    @property
+    def arranged_by_office(self):
+        """The visit type chosen if patients may not book it: they ask for it."""
+        chosen = self.chosen
+        return chosen if chosen is not None and not chosen.is_bookable_online else None
 
 
 @dataclass
 class Week:
     """The week of open times the page shows, and the addresses of the weeks around it."""
 
+    visit_type: VisitType
     first_day: date
     open_times: list[OpenTime]
     query: dict
@@ -146,7 +137,7 @@ class Week:
     def of(cls, visit_type, first_day, query):
         first_day = monday_of(first_day)
         open_times = services.open_times_find(visit_type=visit_type, first_day=first_day)
-        return cls(first_day, open_times, query)
+        return cls(visit_type, first_day, open_times, query)
 
     @classmethod
     def first_open(cls, visit_type, from_day, query):
@@ -157,7 +148,13 @@ class Week:
         in_week = [
             time for time in found if timezone.localdate(time.start) < first_day + timedelta(days=7)
         ]
-        return cls(first_day, in_week, query)
+        return cls(visit_type, first_day, in_week, query)
+
+    def looked_at_again(self):
+        """The week of the first open time from this one's first day, as things are now:
+        after a time has gone, the next ones."""
+        today = timezone.localdate()
+        return Week.first_open(self.visit_type, max(self.first_day, today), self.query)
 
     @property
     def last_day(self):
@@ -193,11 +190,14 @@ class OpenTimesBoundField(BoundField):
 
 
 class OpenTimeField(forms.Field):
-    """One of the week's open times, as radio buttons grouped by day (see _open_times.html).
-    What is posted is checked against the open times again: never trusted."""
+    """One of the week's open times, as radio buttons grouped by day (see _open_times.html),
+    or with `multiple`, several, as tick boxes. What is posted is checked against the open
+    times again: never trusted."""
 
-    def __init__(self, **kwargs):
-        super().__init__(required=False, **kwargs)
+    def __init__(self, *, multiple=False, **kwargs):
+        widget = forms.CheckboxSelectMultiple if multiple else forms.RadioSelect
+        super().__init__(required=False, widget=widget, **kwargs)
+        self.multiple = multiple
         self.week = None
         self.show_surgeons = False
 
@@ -206,7 +206,8 @@ class OpenTimeField(forms.Field):
 
     def days(self, bound_field):
         """[(day label, [(id, value, time label, checked)])] for the template."""
-        chosen = bound_field.value()
+        chosen = bound_field.value() or []
+        chosen = chosen if self.multiple else [chosen]
         days = {}
         for index, open_time in enumerate(self.week.open_times):
             local = timezone.localtime(open_time.start)
@@ -216,7 +217,7 @@ class OpenTimeField(forms.Field):
                 place = f"{place}, {open_time.surgeon.name}"
             label = f"{date_format(local, 'g:i A')}, {place}"
             days.setdefault(date_format(local, "l, F j"), []).append(
-                (f"{bound_field.auto_id}_{index}", value, label, value == chosen)
+                (f"{bound_field.auto_id}_{index}", value, label, value in chosen)
             )
         return list(days.items())
 
@@ -239,9 +240,8 @@ class OnlineBookingForm(AppointmentRequestForm):
         self.helper = self.build_helper()
 
     def show_week(self, week):
-        field = self.fields["start"]
-        field.week = week
-        field.show_surgeons = len({time.surgeon.pk for time in week.open_times}) > 1
+        self.week = week
+        show_week(self.fields["start"], week)
 
     def build_helper(self):
         helper = super().build_helper()
@@ -274,59 +274,24 @@ class OnlineBookingForm(AppointmentRequestForm):
                 _("Please choose a time, or a later week if none suits you."), code="required"
             )
         try:
-            return self.open_time_posted(value)
-        except ValidationError:
+            return open_time_posted(value, self.visit_type)
+        except ValidationError as error:
             if urgent:  # An urgent request books nothing: the time is only a preference.
                 return None
+            if error.code == "taken":  # booked since the week was read: read it again
+                self.show_week(self.week.looked_at_again())
             raise
 
-    def open_time_posted(self, value):
-        parsed = parse_open_time_value(value)
-        if parsed is None:
-            raise ValidationError(_("Please choose one of the times listed."), code="invalid")
-        start, location_id = parsed
-        now = timezone.now()
-        if start <= now:
-            raise ValidationError(
-                _("That time has passed. Please choose another."), code="time_passed"
-            )
-        if start < now + booking_notice():
-            raise ValidationError(
-                _(
-                    "We book online from %(hours)s hours ahead. Please choose a later "
-                    "time, or call us for a sooner one."
-                )
-                % {"hours": settings.BOOKING_MIN_NOTICE_HOURS},
-                code="inside_notice",
-            )
-        day = timezone.localdate(start)
-        if day <= last_bookable_day():
-            for open_time in services.open_times_find(
-                visit_type=self.visit_type, first_day=day, days=1, now=now
-            ):
-                if open_time.start == start and open_time.location.pk == location_id:
-                    return open_time
-        if Appointment.objects.filter(
-            status=Appointment.Status.BOOKED,
-            location=location_id,
-            starts_at__lt=start + timedelta(minutes=self.visit_type.duration_minutes),
-            ends_at__gt=start,
-        ).exists():
-            raise ValidationError(time_gone_message(), code="taken")
-        raise ValidationError(
-            _("That is not a time we offer for this visit. Please choose one of the times listed."),
-            code="not_offered",
-        )
-
-    def time_has_gone(self, error, week):
+    def time_has_gone(self, error):
         """After a booking that failed: say why at the times, and show the next ones."""
-        self.show_week(week)
+        self.show_week(self.week.looked_at_again())
         message = time_gone_message() if error.code == "taken" else error.messages[0]
         self.add_error("start", ValidationError(message, code=error.code))
 
     def request_fields(self):
         open_time = self.cleaned_data.get("start")
         fields = super().request_fields() | {
+            "visit_type": self.visit_type,
             "patient_type": AppointmentRequest.PatientType.RETURNING,
             "visit_kind": VISIT_KINDS.get(
                 self.visit_type.audience, AppointmentRequest.VisitKind.FOLLOW_UP
@@ -337,15 +302,134 @@ class OnlineBookingForm(AppointmentRequestForm):
             "preferred_time": AppointmentRequest.TimeOfDay.ANY,
         }
         if open_time is not None:
-            local = timezone.localtime(open_time.start)
-            fields |= {
-                "preferred_location": open_time.location,
-                "preferred_date": local.date(),
-                "preferred_time": AppointmentRequest.TimeOfDay.MORNING
-                if local.hour < 12
-                else AppointmentRequest.TimeOfDay.AFTERNOON,
-            }
+            fields |= preferences_from(open_time)
         return fields
+
+
+class PreferredTimesForm(AppointmentRequestForm):
+    """The request form for a visit type the office arranges: the patient may tick up to
+    three of its open times, which the office books with a click; ticking one answers the
+    date, time of day and place. The visit type answers "what would you like from the
+    visit", so that is not asked."""
+
+    MOST_TIMES = 3
+    ANSWERS = [name for name in AppointmentRequestForm.ANSWERS if name != "visit_kind"]
+    field_order = [
+        *AppointmentRequestForm.field_order[:8],
+        "preferred_times",
+        *AppointmentRequestForm.field_order[8:],
+    ]
+    PREFERENCES = ["preferred_location", "preferred_date", "preferred_time"]
+
+    preferred_times = OpenTimeField(
+        label=gettext_lazy("Times that would suit you (optional)"),
+        multiple=True,
+        help_text=gettext_lazy(
+            "Tick up to three. The office books one and tells you; you need not answer the "
+            "date and time of day below."
+        ),
+    )
+
+    def __init__(self, *args, visit_type, week, **kwargs):
+        self.visit_type = visit_type
+        super().__init__(*args, **kwargs)
+        del self.fields["visit_kind"]
+        self.week = week
+        show_week(self.fields["preferred_times"], week)
+        self.helper = self.build_helper()
+
+    def build_helper(self):
+        helper = super().build_helper()
+        appointment_fieldset = helper.layout[2]
+        fields = [name for name in appointment_fieldset.fields if name != "visit_kind"]
+        fields.insert(1, Field("preferred_times", template="appointments/_open_times.html"))
+        appointment_fieldset.fields = fields
+        return helper
+
+    def clean_preferred_times(self):
+        values = self.cleaned_data["preferred_times"] or []
+        if len(values) > self.MOST_TIMES:
+            raise ValidationError(_("Please tick at most three times."), code="too_many_times")
+        return [open_time_posted(value, self.visit_type) for value in dict.fromkeys(values)]
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if times := cleaned_data.get("preferred_times"):
+            for name in self.PREFERENCES:
+                self._errors.pop(name, None)
+            cleaned_data |= preferences_from(times[0])
+        return cleaned_data
+
+    def request_fields(self):
+        times = self.cleaned_data.get("preferred_times") or []
+        return super().request_fields() | {
+            "visit_type": self.visit_type,
+            "visit_kind": "",  # the visit type says it (AppointmentRequest.visit_label)
+            "preferred_times": [
+                {
+                    "start": timezone.localtime(time.start).isoformat(),
+                    "location": time.location.pk,
+                    "surgeon": time.surgeon.pk,
+                }
+                for time in times
+            ],
+        }
+
+
+def show_week(field, week):
+    field.week = week
+    field.show_surgeons = len({time.surgeon.pk for time in week.open_times}) > 1
+
+
+def preferences_from(open_time):
+    """The request's place, day and time of day, as an open time answers them."""
+    local = timezone.localtime(open_time.start)
+    return {
+        "preferred_location": open_time.location,
+        "preferred_date": local.date(),
+        "preferred_time": AppointmentRequest.TimeOfDay.MORNING
+        if local.hour < 12
+        else AppointmentRequest.TimeOfDay.AFTERNOON,
+    }
+
+
+def open_time_posted(value, visit_type):
+    """The open time of `visit_type` that a posted radio or tick box names, checked
+    against the open times now; ValidationError, with a message for the patient, if none."""
+    parsed = parse_open_time_value(value)
+    if parsed is None:
+        raise ValidationError(_("Please choose one of the times listed."), code="invalid")
+    start, location_id = parsed
+    now = timezone.now()
+    if start <= now:
+        raise ValidationError(_("That time has passed. Please choose another."), code="time_passed")
+    if start < now + booking_notice():
+        raise ValidationError(
+            _(
+                "We book online from %(hours)s hours ahead. Please choose a later "
+                "time, or call us for a sooner one."
+            )
+            % {"hours": settings.BOOKING_MIN_NOTICE_HOURS},
+            code="inside_notice",
+        )
+    day = timezone.localdate(start)
+    if day <= last_bookable_day():
+        for open_time in services.open_times_find(
+            visit_type=visit_type, first_day=day, days=1, now=now
+        ):
+            if open_time.start == start and open_time.location.pk == location_id:
+                return open_time
+    if Appointment.objects.filter(
+        status=Appointment.Status.BOOKED,
+        location=location_id,
+        starts_at__lt=start + timedelta(minutes=visit_type.duration_minutes),
+        ends_at__gt=start,
+    ).exists():
+        raise ValidationError(time_gone_message(), code="taken")
+    raise ValidationError(
+        _("That is not a time we offer for this visit. Please choose one of the times listed."),
+        code="not_offered",
+    )
 
 
 def time_gone_message():

@@ -13,7 +13,14 @@ from django.views.generic import FormView, TemplateView
 from practice.pages import PageMixin
 
 from . import links, services, spam
-from .booking import OnlineBookingForm, VisitChoiceForm, Week, last_bookable_day, monday_of
+from .booking import (
+    OnlineBookingForm,
+    PreferredTimesForm,
+    VisitChoiceForm,
+    Week,
+    last_bookable_day,
+    monday_of,
+)
 from .forms import AppointmentRequestForm
 from .models import Appointment, VisitType
 
@@ -50,7 +57,9 @@ class AppointmentRequestView(PageMixin, FormView):
         return {"condition": self.request.GET.get("condition", "")}
 
     def get_form_class(self):
-        return OnlineBookingForm if self.visit_type else AppointmentRequestForm
+        if self.visit_type is None:
+            return AppointmentRequestForm
+        return OnlineBookingForm if self.visit_type.is_bookable_online else PreferredTimesForm
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -76,8 +85,7 @@ class AppointmentRequestView(PageMixin, FormView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(visit_choice=self.visit_choice, **kwargs)
         if self.visit_type:
-            week = context["form"].fields["start"].week
-            context["week"] = week
+            context["week"] = week = context["form"].week
             context["form_action"] = reverse("appointments:request") + week.url_of(week.first_day)
         return context
 
@@ -95,8 +103,7 @@ class AppointmentRequestView(PageMixin, FormView):
                 )
             except ValidationError as error:
                 # Nothing was saved: the patient chooses again, from the next open times.
-                day = timezone.localdate(open_time.start)
-                form.time_has_gone(error, Week.first_open(self.visit_type, day, self.week_query()))
+                form.time_has_gone(error)
                 return self.form_invalid(form)
         else:
             appointment_request = services.appointment_request_create(**fields)

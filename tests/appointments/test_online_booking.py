@@ -75,15 +75,15 @@ def book(client, answers, **params):
     return client.post(f"{FORM_URL}?visit_type=follow-up&week={MONDAY}", answers, **params)
 
 
-def test_the_form_offers_the_visits_patients_may_book_and_asking_the_office(client, follow_up):
-    VisitTypeFactory(name="First consultation", is_bookable_online=False)
+def test_the_form_offers_each_visit_type_and_asking_the_office(client, follow_up):
+    VisitTypeFactory(name="First consultation", slug="first", is_bookable_online=False)
 
     page = client.get(FORM_URL).text
 
     assert "What is the visit for?" in page
     assert 'value="follow-up"' in page
+    assert 'value="first"' in page
     assert f'value="{ASK_THE_OFFICE}"' in page
-    assert "First consultation" not in page
     # Until a visit is chosen, the request form is there as before.
     assert "Have you been a patient here before?" in page
 
@@ -243,14 +243,75 @@ def test_an_emergency_symptom_books_nothing_and_sends_an_urgent_request(
     }
 
 
-def test_a_visit_type_the_office_arranges_says_so_and_shows_the_request_form(client, follow_up):
-    VisitTypeFactory(name="Second opinion", slug="second-opinion", is_bookable_online=False)
+@pytest.fixture
+def second_opinion(follow_up):
+    """Second opinions, 40 minutes, arranged by the office, in the follow-ups' session."""
+    visit_type = VisitTypeFactory(
+        name="Second opinion", slug="second-opinion", duration_minutes=30, is_bookable_online=False
+    )
+    follow_up.clinic_sessions.get().visit_types.add(visit_type)
+    return visit_type
 
+
+def ask_for(client, answers):
+    return client.post(f"{FORM_URL}?visit_type=second-opinion&week={MONDAY}", answers)
+
+
+def test_a_visit_the_office_arranges_is_asked_for_with_its_open_times(client, second_opinion):
     page = client.get(FORM_URL, {"visit_type": "second-opinion"}).text
 
     assert "Second opinion: the office arranges this visit" in page
+    assert "Times that would suit you (optional)" in page
+    assert 'type="checkbox" name="preferred_times"' in page
+    assert "What would you like from the visit?" not in page
     assert "Have you been a patient here before?" in page
-    assert "Choose a time" not in page
+    assert "Send request" in page
+
+
+def test_ticked_times_are_kept_with_the_request_and_answer_the_date(
+    client, condition, second_opinion
+):
+    location = second_opinion.clinic_sessions.get().location
+    chosen = [value(local(MONDAY, 9, 30), location), value(local(MONDAY, 9), location)]
+    answers = appointment_answers(condition.slug) | fresh_submission()
+    answers |= {"preferred_times": chosen, "preferred_date": "", "preferred_time": ""}
+    answers.pop("visit_kind")
+
+    response = ask_for(client, answers)
+
+    assert response.status_code == 302
+    saved = AppointmentRequest.objects.get()
+    assert saved.status == AppointmentRequest.Status.NEW
+    assert saved.visit_type == second_opinion
+    assert saved.visit_label == "Second opinion"
+    assert [time["start"] for time in saved.preferred_times] == [
+        "2027-02-01T09:30:00-05:00",
+        "2027-02-01T09:00:00-05:00",
+    ]
+    assert (saved.preferred_date, saved.preferred_location) == (MONDAY, location)
+    assert Appointment.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("times", "message"),
+    [
+        ([(9, 0), (9, 30), (10, 0), (10, 30)], "Please tick at most three times."),
+        ([(9, 10)], "That is not a time we offer"),
+    ],
+)
+def test_too_many_or_unoffered_times_are_refused(client, condition, second_opinion, times, message):
+    session = second_opinion.clinic_sessions.get()
+    session.ends = time(11)
+    session.save()
+    answers = appointment_answers(condition.slug) | fresh_submission()
+    answers.pop("visit_kind")
+    answers["preferred_times"] = [value(local(MONDAY, h, m), session.location) for h, m in times]
+
+    response = ask_for(client, answers)
+
+    assert response.status_code == 200
+    assert message in response.text
+    assert AppointmentRequest.objects.count() == 0
 
 
 def test_an_unknown_visit_type_is_named_and_the_request_form_shown(client, follow_up):
