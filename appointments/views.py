@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, TemplateView
 
@@ -136,6 +137,11 @@ class AppointmentRequestView(PageMixin, FormView):
 class ThanksView(PageMixin, TemplateView):
     template_name = "appointments/thanks.html"
     page_title = "Request received"
+
+    def get_page_title(self):
+        if self.request.session.get(BOOKED_SESSION_KEY):
+            return gettext("Appointment booked")
+        return self.page_title
 
     def get_context_data(self, **kwargs):
         booked = self.request.session.get(BOOKED_SESSION_KEY)
