@@ -10,7 +10,7 @@ request as before and answers those questions there.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from crispy_forms.layout import Field
 from django import forms
@@ -59,9 +59,13 @@ def parse_open_time_value(value: str) -> tuple[datetime, int] | None:
     start, _bar, location_id = (value or "").rpartition("|")
     try:
         start, location_id = datetime.fromisoformat(start), int(location_id)
-    except ValueError:
+        # A date at the calendar's edge (year 1 or 9999) cannot be moved a day or a zone.
+        (start.astimezone(UTC) + timedelta(days=1)) - timedelta(days=2)
+    except (ValueError, OverflowError, TypeError):
         return None
-    return (start, location_id) if start.tzinfo is not None else None
+    if start.tzinfo is None or not 0 < location_id < 2**31:  # a database integer
+        return None
+    return start, location_id
 
 
 def last_bookable_day() -> date:

@@ -149,6 +149,7 @@ def test_booking_a_time_books_it_at_once_and_the_thanks_page_says_so(
     assert saved.visit_kind == AppointmentRequest.VisitKind.FOLLOW_UP
     assert (saved.preferred_date, saved.preferred_location) == (MONDAY, session.location)
     page = response.text
+    assert "<title>Appointment booked" in page
     assert "Your appointment is booked" in page
     assert "Monday, February 1, 2027 at 9:20 AM" in page
     assert "Downtown clinic" in page
@@ -157,6 +158,9 @@ def test_booking_a_time_books_it_at_once_and_the_thanks_page_says_so(
     assert kinds == [Notification.Kind.CONFIRMATION, Notification.Kind.OFFICE]
     confirmation = next(message for message in mail.outbox if message.to == ["ana@patient.test"])
     assert [name for name, *_ in confirmation.attachments] == ["appointment.ics"]
+    office = next(message for message in mail.outbox if message.to != ["ana@patient.test"])
+    for body in (office.body, office.alternatives[0][0]):
+        assert "A patient has booked an appointment on the website: Mon Feb 1, 2027" in body
 
 
 def test_a_second_tap_books_once(client, booking_answers, follow_up):
@@ -184,6 +188,11 @@ def test_a_second_tap_books_once(client, booking_answers, follow_up):
         ),
         (lambda loc: "2027-02-01T09:20:00|1", "Please choose one of the times listed"),
         (lambda loc: "next tuesday", "Please choose one of the times listed"),
+        (lambda loc: "9999-12-31T23:59:59-23:59|1", "Please choose one of the times listed"),
+        (lambda loc: "0001-01-01T00:00:00+23:59|1", "Please choose one of the times listed"),
+        (lambda loc: "2027-02-01T09:20:00-05:00|" + "9" * 30, "Please choose one of the"),
+        (lambda loc: "2027-02-01T09:20:00-05:00|-1", "Please choose one of the times listed"),
+        (lambda loc: "2027-02-01T09:20:00-05:00\x00|1", "Please choose one of the times listed"),
         (lambda loc: "", "Please choose a time"),
     ],
 )
