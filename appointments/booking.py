@@ -1,12 +1,14 @@
 """The form's booking step: a patient chooses a visit type and a week by GET (no answer
 ever travels in an address), then one of that week's open times among their answers.
 
-Which questions a visit type answers: every visit type patients may book online is for
-patients the practice has seen (returning, or after an operation here), so the form does
-not ask "new or returning" nor "what would you like from the visit": the visit type says
-both (VISIT_KINDS). Nor does it ask for a place, day and time of day: the open time says
-them. Everyone else (a first consultation, a second opinion, anything else) sends a
-request as before and answers those questions there.
+Which questions a visit type answers, so that nobody answers one twice: every visit type
+patients may book online is for patients the practice has seen (returning, or after an
+operation here), so the form does not ask "new or returning" nor "what would you like
+from the visit": the visit type says both (VISIT_KINDS). Nor does it ask for a place, day
+and time of day: the open time says them. A visit type the office arranges (a first
+consultation, a second opinion) says what the visit is for, so that is not asked either;
+the patient may tick up to three of its open times, which answer the day, time of day and
+place. "Something else" is today's request, every question asked.
 """
 
 from dataclasses import dataclass
@@ -289,7 +291,10 @@ class OnlineBookingForm(AppointmentRequestForm):
     def time_has_gone(self, error):
         """After a booking that failed: say why at the times, and show the next ones."""
         self.show_week(self.week.looked_at_again())
-        message = time_gone_message() if error.code == "taken" else error.messages[0]
+        if error.code == "taken":
+            message = time_gone_message()
+        else:  # the office's rules (a closure added since, say), worded for staff
+            message = _("That time cannot be booked online. Please choose another, or call us.")
         self.add_error("start", ValidationError(message, code=error.code))
 
     def request_fields(self):
@@ -318,10 +323,11 @@ class PreferredTimesForm(AppointmentRequestForm):
 
     MOST_TIMES = 3
     ANSWERS = [name for name in AppointmentRequestForm.ANSWERS if name != "visit_kind"]
+    _after = AppointmentRequestForm.field_order.index("condition") + 1
     field_order = [
-        *AppointmentRequestForm.field_order[:8],
+        *AppointmentRequestForm.field_order[:_after],
         "preferred_times",
-        *AppointmentRequestForm.field_order[8:],
+        *AppointmentRequestForm.field_order[_after:],
     ]
     PREFERENCES = ["preferred_location", "preferred_date", "preferred_time"]
 
@@ -344,7 +350,7 @@ class PreferredTimesForm(AppointmentRequestForm):
 
     def build_helper(self):
         helper = super().build_helper()
-        appointment_fieldset = helper.layout[2]
+        appointment_fieldset = helper.layout[2]  # "Your appointment"
         fields = [name for name in appointment_fieldset.fields if name != "visit_kind"]
         fields.insert(1, Field("preferred_times", template="appointments/_open_times.html"))
         appointment_fieldset.fields = fields

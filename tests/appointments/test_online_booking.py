@@ -14,6 +14,7 @@ from tests.factories import (
     AppointmentFactory,
     ClinicSessionFactory,
     LocationFactory,
+    OpeningHoursFactory,
     PracticeFactory,
     SurgeonFactory,
     VisitTypeFactory,
@@ -347,3 +348,18 @@ def test_without_visit_types_the_form_is_as_before(client, condition):
 
     assert "What is the visit for?" not in page
     assert "Send request" in page
+
+
+def test_a_time_the_office_closed_after_it_was_checked_is_refused_in_the_patients_words(
+    client, booking_answers, follow_up
+):
+    """The location's hours say Tuesdays only: the open time passes the form's check but
+    not the booking's, whose message is for staff."""
+    session = follow_up.clinic_sessions.get()
+    OpeningHoursFactory(location=session.location, weekday=1)
+
+    response = book(client, booking_answers | {"start": first_time_value(follow_up)})
+
+    assert "That time cannot be booked online. Please choose another, or call us." in response.text
+    assert "does not see patients" not in response.text
+    assert AppointmentRequest.objects.count() == 0
