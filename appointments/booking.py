@@ -11,6 +11,7 @@ the patient may tick up to three of its open times, which answer the day, time o
 place. "Something else" is today's request, every question asked.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -57,8 +58,15 @@ def open_time_value(open_time: OpenTime) -> str:
     return f"{timezone.localtime(open_time.start).isoformat()}|{open_time.location.pk}"
 
 
+# What open_time_value() writes: a start with its UTC offset, a bar, a place's id.
+OPEN_TIME_VALUE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d)?([+-]\d\d:\d\d|Z)\|\d{1,10}")
+
+
 def parse_open_time_value(value: str) -> tuple[datetime, int] | None:
-    start, _bar, location_id = (value or "").rpartition("|")
+    # Python's own parser would take a trailing NUL, say, that no browser sends.
+    if not OPEN_TIME_VALUE.fullmatch(value or ""):
+        return None
+    start, _bar, location_id = value.rpartition("|")
     try:
         start, location_id = datetime.fromisoformat(start), int(location_id)
         # A date at the calendar's edge (year 1 or 9999) cannot be moved a day or a zone.

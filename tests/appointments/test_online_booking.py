@@ -193,7 +193,11 @@ def test_a_second_tap_books_once(client, booking_answers, follow_up):
         (lambda loc: "0001-01-01T00:00:00+23:59|1", "Please choose one of the times listed"),
         (lambda loc: "2027-02-01T09:20:00-05:00|" + "9" * 30, "Please choose one of the"),
         (lambda loc: "2027-02-01T09:20:00-05:00|-1", "Please choose one of the times listed"),
-        (lambda loc: "2027-02-01T09:20:00-05:00\x00|1", "Please choose one of the times listed"),
+        (
+            lambda loc: f"2027-02-01T09:20:00-05:00\x00|{loc.pk}",
+            "Please choose one of the times listed",
+        ),
+        (lambda loc: f" 2027-02-01T09:20:00-05:00|{loc.pk}", "Please choose one of the times"),
         (lambda loc: "", "Please choose a time"),
     ],
 )
