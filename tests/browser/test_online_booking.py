@@ -72,3 +72,19 @@ def test_booking_form_with_its_times_and_mistakes_is_accessible(request, site, s
 
     expect(page.locator("#form-errors")).to_contain_text("Choose a time")
     assert_accessible(page)
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_asking_for_a_first_consultation_with_times_ticked_is_accessible(request, site, size):
+    page = request.getfixturevalue(f"{size}_page")
+    page.goto(f"{site}/appointments/?visit_type=first-consultation")
+    times = page.get_by_role("group", name="Times that would suit you (optional)")
+    boxes = times.get_by_role("checkbox")
+    for index in range(4):
+        boxes.nth(index).check()
+
+    page.get_by_role("button", name="Send request").click()
+
+    expect(page.locator("#form-errors")).to_contain_text("Please tick at most three times.")
+    expect(times.get_by_role("checkbox", checked=True)).to_have_count(4)
+    assert_accessible(page)
