@@ -4,15 +4,11 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.urls import path, reverse
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
-from practice.models import Location
-
 from . import services
-from .services.online_booking import preferred_time_start, preferred_time_value
+from .services.online_booking import preferred_time_value
 
 
 class PreferredTimesAdminMixin:
@@ -59,14 +55,11 @@ class PreferredTimesAdminMixin:
         times = appointment_request.preferred_times
         if not times:
             return "None"
-        places = Location.objects.in_bulk({time["location"] for time in times})
         action = reverse(f"admin:{self.book_time_url_name}", args=[appointment_request.pk])
-        rows = []
-        for time in times:
-            place = places.get(time["location"])
-            start = timezone.localtime(preferred_time_start(time))
-            label = f"{date_format(start, 'l, F j, g:i A')}, {place.name if place else '?'}"
-            rows.append((label, action, preferred_time_value(time)))
+        rows = [
+            (label, action, preferred_time_value(time))
+            for label, time in zip(appointment_request.preferred_time_labels, times, strict=True)
+        ]
         return format_html(
             '<ul class="preferred-times">{}</ul>',
             format_html_join(

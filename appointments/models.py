@@ -12,6 +12,7 @@ from django.utils.crypto import get_random_string
 from phonenumber_field.modelfields import PhoneNumberField
 
 from practice import field_encryption as encrypted
+from practice.models import Location
 from practice.validators import parse_email_list, validate_single_line
 
 from .scheduling import ClinicSession, VisitType  # noqa: F401 (the app's models)
@@ -267,6 +268,21 @@ class AppointmentRequest(models.Model):
     def visit_label(self):
         """The visit asked for: the visit type chosen on the form, or the kind of visit."""
         return self.visit_type.name if self.visit_type else self.get_visit_kind_display()
+
+    @property
+    def preferred_time_labels(self):
+        """The open times the patient ticked, as the office reads them: "Monday, February 1,
+        9:20 AM, Downtown clinic"."""
+        ticked = self.preferred_times
+        places = Location.objects.in_bulk({one["location"] for one in ticked})
+        labels = []
+        for one in ticked:
+            start = timezone.localtime(datetime.fromisoformat(one["start"]))
+            place = places.get(one["location"])
+            labels.append(
+                f"{start:%A, %B} {start.day}, {start:%-I:%M %p}, {place.name if place else '?'}"
+            )
+        return labels
 
     @property
     def preferred_location_label(self):

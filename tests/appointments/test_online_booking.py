@@ -283,7 +283,7 @@ def test_a_visit_the_office_arranges_is_asked_for_with_its_open_times(client, se
 
 
 def test_ticked_times_are_kept_with_the_request_and_answer_the_date(
-    client, condition, second_opinion
+    client, condition, second_opinion, practice, django_capture_on_commit_callbacks
 ):
     location = second_opinion.clinic_sessions.get().location
     chosen = [value(local(MONDAY, 9, 30), location), value(local(MONDAY, 9), location)]
@@ -291,7 +291,8 @@ def test_ticked_times_are_kept_with_the_request_and_answer_the_date(
     answers |= {"preferred_times": chosen, "preferred_date": "", "preferred_time": ""}
     answers.pop("visit_kind")
 
-    response = ask_for(client, answers)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = ask_for(client, answers)
 
     assert response.status_code == 302
     saved = AppointmentRequest.objects.get()
@@ -304,6 +305,11 @@ def test_ticked_times_are_kept_with_the_request_and_answer_the_date(
     ]
     assert (saved.preferred_date, saved.preferred_location) == (MONDAY, location)
     assert Appointment.objects.count() == 0
+    office = next(message for message in mail.outbox if message.to != ["ana@patient.test"])
+    for body in (office.body, office.alternatives[0][0]):
+        assert "Second opinion" in body
+        assert "Monday, February 1, 9:30 AM, Downtown clinic" in body
+        assert "Monday, February 1, 9:00 AM, Downtown clinic" in body
 
 
 @pytest.mark.parametrize(
