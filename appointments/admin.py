@@ -22,6 +22,7 @@ from practice.models import Location
 from practice.privacy_alerts import alert_if_large_export
 
 from . import services
+from .admin_booking import PreferredTimesAdminMixin
 from .admin_calendar import office_calendar_urls
 from .admin_feeds import CalendarFeedAdmin
 from .admin_forms import AppointmentRequestAdminForm, NewOfficeNoteForm
@@ -195,6 +196,7 @@ CONTACT_FIELDS = [
     "patient_type",
     "condition_asked_about",
     "visit_kind",
+    "visit_type",
     "location_asked_for",
     "preferred_date",
     "preferred_time",
@@ -229,7 +231,7 @@ OFFICE_FIELDS = [
 
 
 @admin.register(AppointmentRequest)
-class AppointmentRequestAdmin(admin.ModelAdmin):
+class AppointmentRequestAdmin(PreferredTimesAdminMixin, admin.ModelAdmin):
     form = AppointmentRequestAdminForm
     list_display = [
         "reference",
@@ -255,7 +257,7 @@ class AppointmentRequestAdmin(admin.ModelAdmin):
     ]
     search_fields = ["reference", "full_name", "email", "phone"]
     search_help_text = "Search by name, email, phone number (in any format) or reference."
-    list_select_related = ["condition", "preferred_location", "assignee"]
+    list_select_related = ["condition", "preferred_location", "assignee", "visit_type"]
     date_hierarchy = "created_at"
     readonly_fields = PATIENT_FIELDS
     actions = ["mark_contacted"]
@@ -268,7 +270,7 @@ class AppointmentRequestAdmin(admin.ModelAdmin):
     ]
 
     def get_fieldsets(self, request, obj=None):
-        office = OFFICE_FIELDS
+        office = [*OFFICE_FIELDS, "preferred_times_to_book"]
         if not self.has_change_permission(request, obj):
             # No form to fill in: the appointment is shown as it stands.
             office = ["status", "is_urgent", "assignee", "current_appointment"]
@@ -292,7 +294,7 @@ class AppointmentRequestAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         if not self.has_change_permission(request, obj):
             return [*PATIENT_FIELDS, "current_appointment"]
-        return PATIENT_FIELDS
+        return [*PATIENT_FIELDS, "preferred_times_to_book"]
 
     def get_queryset(self, request):
         # Not super(): it orders by get_ordering(), which names the annotation made here.

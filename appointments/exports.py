@@ -47,7 +47,7 @@ COLUMNS = [
     ("Status", lambda r: r.get_status_display()),
     ("Assigned to", lambda r: staff_name(r.assignee) if r.assignee else ""),
     ("Condition", lambda r: r.condition_label),
-    ("Kind of visit", lambda r: r.get_visit_kind_display()),
+    ("Kind of visit", lambda r: r.visit_label),
     ("Preferred location", lambda r: r.preferred_location_label),
     ("Preferred date", lambda r: r.preferred_date.isoformat()),
     ("Preferred time", lambda r: r.get_preferred_time_display()),

@@ -12,6 +12,7 @@ from django.utils.crypto import get_random_string
 from phonenumber_field.modelfields import PhoneNumberField
 
 from practice import field_encryption as encrypted
+from practice.models import Location
 from practice.validators import parse_email_list, validate_single_line
 
 from .scheduling import ClinicSession, VisitType  # noqa: F401 (the app's models)
@@ -98,6 +99,8 @@ class AppointmentRequest(models.Model):
         FIRST_OPINION = "first_opinion", "A first opinion"
         SECOND_OPINION = "second_opinion", "A second opinion"
         EARLIER_OPERATION = "earlier_operation", "A question about an earlier operation"
+        # Only from a visit booked online: the visit type says it (appointments/booking.py).
+        FOLLOW_UP = "follow_up", "A follow-up visit"
 
     class SpineLevel(models.TextChoices):
         NECK = "cervical", "Neck (cervical)"
@@ -178,6 +181,21 @@ class AppointmentRequest(models.Model):
     preferred_time = models.CharField(
         "preferred time of day", max_length=10, choices=TimeOfDay, default=TimeOfDay.ANY
     )
+    # From the booking step of the form (appointments/booking.py): the visit the patient
+    # chose, and for a visit the office arranges, up to three open times they would like
+    # ({"start": ISO 8601, "location": id, "surgeon": id}), which staff book with a click.
+    visit_type = models.ForeignKey(
+        VisitType,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="visit asked for",
+        help_text="The kind of visit the patient chose on the form, if any.",
+    )
+    preferred_times = models.JSONField(
+        "open times the patient would like", default=list, blank=True
+    )
 
     # Clinical answers: kept behind the staff login, out of emails unless a setting says so,
     # and encrypted in the database; the office sorts and counts by `is_urgent` instead.
@@ -247,6 +265,26 @@ class AppointmentRequest(models.Model):
     @property
     def condition_label(self):
         return self.condition.title if self.condition else "Something else or not sure"
+
+    @property
+    def visit_label(self):
+        """The visit asked for: the visit type chosen on the form, or the kind of visit."""
+        return self.visit_type.name if self.visit_type else self.get_visit_kind_display()
+
+    @property
+    def preferred_time_labels(self):
+        """The open times the patient ticked, as the office reads them: "Monday, February 1,
+        9:20 AM, Downtown clinic"."""
+        ticked = self.preferred_times
+        places = Location.objects.in_bulk({one["location"] for one in ticked})
+        labels = []
+        for one in ticked:
+            start = timezone.localtime(datetime.fromisoformat(one["start"]))
+            place = places.get(one["location"])
+            labels.append(
+                f"{start:%A, %B} {start.day}, {start:%-I:%M %p}, {place.name if place else '?'}"
+            )
+        return labels
 
     @property
     def preferred_location_label(self):

@@ -1,23 +1,36 @@
 import math
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, TemplateView
 
 from practice.pages import PageMixin
 
 from . import links, services, spam, waitlist_links
+from .booking import (
+    OnlineBookingForm,
+    PreferredTimesForm,
+    VisitChoiceForm,
+    Week,
+    last_bookable_day,
+    monday_of,
+)
 from .forms import AppointmentRequestForm
+from .models import Appointment, VisitType
 
 # The thanks page shows the reference of the request this browser has just sent, and
 # repeats the emergency advice when the patient ticked an emergency symptom.
 # Kept an hour: long enough to read the page again, and the nightly task deletes it after.
 REFERENCE_SESSION_KEY = "appointment_reference"
 URGENT_SESSION_KEY = "appointment_is_urgent"
+BOOKED_SESSION_KEY = "appointment_booked"
 THANKS_SESSION_SECONDS = 60 * 60
 
 
@@ -35,17 +48,71 @@ class AppointmentRequestView(PageMixin, FormView):
     def get_breadcrumbs(self):
         return [("Book an appointment", None)]
 
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        # Step one, by GET: the visit type (and week) decide whether the patient books.
+        self.visit_choice = VisitChoiceForm(request.GET, list(VisitType.objects.all()))
+        self.visit_type = self.visit_choice.chosen
+
     def get_initial(self):
         return {"condition": self.request.GET.get("condition", "")}
+
+    def get_form_class(self):
+        if self.visit_type is None:
+            return AppointmentRequestForm
+        return OnlineBookingForm if self.visit_type.is_bookable_online else PreferredTimesForm
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if self.visit_type:
+            kwargs |= {"visit_type": self.visit_type, "week": self.chosen_week()}
+        return kwargs
+
+    def week_query(self):
+        query = {"visit_type": self.visit_type.slug}
+        if condition := self.request.GET.get("condition"):
+            query["condition"] = condition
+        return query
+
+    def chosen_week(self):
+        """The week asked for (kept within the booking horizon), or the first with a time."""
+        asked = self.visit_choice.cleaned_data.get("week")
+        if asked is None:
+            return Week.first_open(self.visit_type, timezone.localdate(), self.week_query())
+        first = monday_of(timezone.localdate())
+        asked = min(max(asked, first), last_bookable_day())
+        return Week.of(self.visit_type, asked, self.week_query())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(visit_choice=self.visit_choice, **kwargs)
+        if self.visit_type:
+            context["week"] = week = context["form"].week
+            context["form_action"] = reverse("appointments:request") + week.url_of(week.first_day)
+        return context
 
     def form_valid(self, form):
         fields = form.request_fields()
         wait = spam.rate_limit_wait(self.request, submission_key=fields["submission_key"])
         if wait:
             return self.too_many_requests(wait)
-        appointment_request = services.appointment_request_create(**fields)
+        open_time = form.cleaned_data.get("start")
+        booked = None
+        if open_time is not None and not fields["red_flags"]:
+            try:
+                appointment_request = services.appointment_request_book_online(
+                    open_time=open_time, **fields
+                )
+            except ValidationError as error:
+                # Nothing was saved: the patient chooses again, from the next open times.
+                form.time_has_gone(error)
+                return self.form_invalid(form)
+        else:
+            appointment_request = services.appointment_request_create(**fields)
+        if self.visit_type:  # booked now, or by the first of two taps
+            booked = appointment_request.current_appointment()
         self.request.session[REFERENCE_SESSION_KEY] = appointment_request.reference
         self.request.session[URGENT_SESSION_KEY] = appointment_request.is_urgent
+        self.request.session[BOOKED_SESSION_KEY] = booked.pk if booked else None
         if not self.request.user.is_authenticated:
             self.request.session.set_expiry(THANKS_SESSION_SECONDS)
         return redirect("appointments:thanks")
@@ -71,10 +138,24 @@ class ThanksView(PageMixin, TemplateView):
     template_name = "appointments/thanks.html"
     page_title = "Request received"
 
+    def get_page_title(self):
+        if self.request.session.get(BOOKED_SESSION_KEY):
+            return gettext("Appointment booked")
+        return self.page_title
+
     def get_context_data(self, **kwargs):
+        booked = self.request.session.get(BOOKED_SESSION_KEY)
+        appointment = (
+            Appointment.objects.filter(pk=booked)
+            .select_related("location", "appointment_request")
+            .first()
+            if booked
+            else None
+        )
         return super().get_context_data(
             reference=self.request.session.get(REFERENCE_SESSION_KEY),
             is_urgent=self.request.session.get(URGENT_SESSION_KEY, False),
+            appointment=appointment,
             **kwargs,
         )
 

@@ -5,11 +5,16 @@ Every page shows the practice's details, which every process keeps in the shared
 every request but the first after staff change them. A cold cache adds their three queries.
 """
 
+from datetime import time, timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from practice.models import Location
 from tests.factories import (
+    AppointmentFactory,
+    ClinicSessionFactory,
     ClosureFactory,
     ConditionFactory,
     ConditionSectionFactory,
@@ -17,6 +22,7 @@ from tests.factories import (
     OpeningHoursFactory,
     QuestionFactory,
     SurgeonFactory,
+    VisitTypeFactory,
 )
 from tests.support.environment import redis_cache
 from tests.support.staff import log_in_verified
@@ -142,6 +148,25 @@ def test_appointment_form_costs_at_most_six_queries_whatever_the_locations(
     page = response.text
     assert "Downtown clinic, Testville (Monday, Wednesday and Friday)" in page
     assert "Hilltop clinic, Testville (Monday, Wednesday and Friday)" in page
+
+
+def test_booking_form_costs_at_most_six_queries_whatever_the_sessions_and_bookings(
+    site, django_assert_max_num_queries
+):
+    """The visit types, the first week with open times (sessions, closures, bookings:
+    one look over the next 60 days), the conditions."""
+    visit_type = VisitTypeFactory(slug="follow-up")
+    for weekday in range(5):
+        ClinicSessionFactory(visit_types=[visit_type], weekday=weekday, ends=time(17))
+    for day in range(2, 30):
+        AppointmentFactory(starts_at=timezone.now() + timedelta(days=day))
+    ConditionFactory.create_batch(8)
+    site.get(reverse("practice:home"))  # the practice's details, cached again after the saves
+
+    with django_assert_max_num_queries(6):
+        response = site.get(reverse("appointments:request"), {"visit_type": "follow-up"})
+
+    assert response.text.count('name="start"') > 20
 
 
 def test_a_cold_cache_costs_the_practice_details_once(client, practice, django_assert_num_queries):

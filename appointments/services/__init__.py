@@ -5,9 +5,10 @@
 - retention: the patient's details removed once the retention period is over;
 - open_times: the times a patient may book, from the clinic sessions;
 - office_calendar: the office's diaries of a day or a week;
-- calendar_feeds: the surgeons' private calendar feeds.
+- calendar_feeds: the surgeons' private calendar feeds;
 - changes: the patient's own move to another open time, with their link;
-- waitlist: earlier times offered to the booked patients who asked for one.
+- waitlist: earlier times offered to the booked patients who asked for one;
+- online_booking: a patient booking an open time on the form.
 
 Each service is named `<entity>_<action>` and takes keyword arguments. Callers import
 this package (`from appointments import services`), not its modules.
@@ -16,6 +17,10 @@ this package (`from appointments import services`), not its modules.
 from .calendar_feeds import calendar_feed_create, calendar_feed_revoke
 from .changes import appointment_move_by_patient
 from .office_calendar import appointment_request_list_urgent_waiting, office_calendar_find
+from .online_booking import (
+    appointment_request_book_online,
+    appointment_request_book_preferred_time,
+)
 from .open_times import OpenTime, open_times_find
 from .outbox import (
     notification_next_try,
@@ -63,6 +68,8 @@ __all__ = [
     "appointment_queue_due_reminders",
     "appointment_request_anonymise_past_retention",
     "appointment_request_assign",
+    "appointment_request_book_online",
+    "appointment_request_book_preferred_time",
     "appointment_request_change_status",
     "appointment_request_create",
     "appointment_request_exists",

@@ -50,13 +50,19 @@ TIME_OF_DAY_ERRORS = {"time_passed", "time_does_not_exist"}
 
 
 def appointment_request_create(
-    *, submission_key: uuid.UUID | None = None, consent_wording: str, **answers: object
+    *,
+    submission_key: uuid.UUID | None = None,
+    consent_wording: str,
+    acknowledge: bool = True,
+    **answers: object,
 ) -> AppointmentRequest:
     """Save a request, its history's first step and two outbox emails; queue them on commit.
 
     `answers` are the request's fields as the form cleaned them. A ticked emergency
     symptom makes the request urgent. The same submission key twice (a double tap, a
     resent form) saves and emails once: the request saved the first time is returned.
+    Without `acknowledge` the patient gets no acknowledgment: a visit booked at once gets
+    its confirmation instead.
     """
     if earlier := _request_with_key(submission_key):
         return earlier
@@ -75,20 +81,22 @@ def appointment_request_create(
                 to_status=appointment_request.status,
                 detail="Received from the website",
             )
-            notifications = Notification.objects.bulk_create(
-                [
-                    Notification(
-                        appointment_request=appointment_request,
-                        kind=Notification.Kind.OFFICE,
-                        recipients=", ".join(office_recipients),
-                    ),
+            emails = [
+                Notification(
+                    appointment_request=appointment_request,
+                    kind=Notification.Kind.OFFICE,
+                    recipients=", ".join(office_recipients),
+                )
+            ]
+            if acknowledge:
+                emails.append(
                     Notification(
                         appointment_request=appointment_request,
                         kind=Notification.Kind.ACKNOWLEDGMENT,
                         recipients=appointment_request.email,
-                    ),
-                ]
-            )
+                    )
+                )
+            notifications = Notification.objects.bulk_create(emails)
             notification_queue_on_commit(notifications=notifications)
     except IntegrityError:
         # Both taps arrived at once, and the other one's transaction won.

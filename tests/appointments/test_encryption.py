@@ -228,8 +228,10 @@ def test_the_migration_encrypts_the_answers_there_and_its_reverse_decrypts_them(
 
         migrate(ENCRYPTED)
 
-        assert answers_of(AppointmentRequest.objects.get(pk=answered.pk)) == ANSWERS
-        blank = AppointmentRequest.objects.get(pk=unanswered.pk)
+        # Today's model, reading only the columns that migration 0005 knows.
+        as_encrypted = AppointmentRequest.objects.only(*CLINICAL_COLUMNS)
+        assert answers_of(as_encrypted.get(pk=answered.pk)) == ANSWERS
+        blank = as_encrypted.get(pk=unanswered.pk)
         assert (blank.had_spine_surgery, blank.surgery_year, blank.red_flags) == (False, None, [])
         assert OfficeNote.objects.get().text == "Wexcombe GP letter."
         for column in CLINICAL_COLUMNS:
