@@ -340,21 +340,14 @@ def time_open_times():
     to 17:00) with OPEN_TIMES_BOOKED appointments booked: the median and the slowest of
     OPEN_TIMES_RUNS, the times alone and with the JSON answer made of them. Made in a
     transaction rolled back at the end, so the demo content is left as it was."""
-    from datetime import time as time_of_day
-
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    from appointments.models import Appointment, AppointmentRequest
     from appointments.open_times_json import open_times_body
     from appointments.services import open_times_find
-    from tests.factories import (
-        ClinicSessionFactory,
-        LocationFactory,
-        SurgeonFactory,
-        VisitTypeFactory,
-    )
+    from tests.factories import VisitTypeFactory
+    from tests.support.schedule import busy_diaries
 
     def timed(find):
         """The wall-clock time, and this process's CPU time, which other work on a busy
@@ -376,51 +369,7 @@ def time_open_times():
     try:
         with transaction.atomic():
             visit_type = VisitTypeFactory(slug="bench-open-times")
-            surgeons = SurgeonFactory.create_batch(3)
-            locations = LocationFactory.create_batch(2)
-            for weekday in range(5):
-                for index, surgeon in enumerate(surgeons):
-                    ClinicSessionFactory(
-                        surgeon=surgeon,
-                        location=locations[index % 2],
-                        weekday=weekday,
-                        starts=time_of_day(8),
-                        ends=time_of_day(17),
-                        valid_from=timezone.localdate(),
-                        visit_types=[visit_type],
-                    )
-            now = timezone.now()
-            requests = AppointmentRequest.objects.bulk_create(
-                AppointmentRequest(
-                    full_name="Bench Patient",
-                    email=f"open-times{n}@patient.test",
-                    phone="+12015550199",
-                    preferred_date=now.date() + timedelta(days=7),
-                    had_spine_surgery=False,
-                    consent_wording="Bench",
-                    consented_at=now,
-                )
-                for n in range(OPEN_TIMES_BOOKED)
-            )
-            # Nine 20-minute visits a day from 8:00 on the days ahead, taking turns among
-            # the surgeons: a surgeon's own never overlap.
-            first = timezone.localdate() + timedelta(days=2)
-            Appointment.objects.bulk_create(
-                Appointment(
-                    appointment_request=request,
-                    surgeon=surgeons[n % 3],
-                    location=locations[n % 3 % 2],
-                    visit_type=visit_type,
-                    starts_at=(
-                        start := timezone.make_aware(
-                            datetime.combine(first + timedelta(days=n // 9), datetime.min.time())
-                        )
-                        + timedelta(hours=8, minutes=20 * (n % 9))
-                    ),
-                    ends_at=start + timedelta(minutes=20),
-                )
-                for n, request in enumerate(requests)
-            )
+            busy_diaries(visit_type, first_day=timezone.localdate(), booked=OPEN_TIMES_BOOKED)
             today = timezone.localdate()
             with CaptureQueriesContext(connection) as queries:
                 found = open_times_find(

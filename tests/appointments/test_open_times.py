@@ -20,6 +20,7 @@ from tests.factories import (
     VisitTypeFactory,
 )
 from tests.support.environment import require
+from tests.support.schedule import busy_diaries
 
 pytestmark = pytest.mark.django_db
 
@@ -153,34 +154,7 @@ def test_sixty_days_of_two_locations_and_three_surgeons_take_four_queries(
     django_assert_max_num_queries,
 ):
     visit_type = VisitTypeFactory()
-    surgeons = SurgeonFactory.create_batch(3)
-    locations = LocationFactory.create_batch(2)
-    for weekday in range(5):
-        for index, surgeon in enumerate(surgeons):
-            ClinicSessionFactory(
-                surgeon=surgeon,
-                location=locations[index % 2],
-                weekday=weekday,
-                starts=time(8),
-                ends=time(17),
-                valid_from=MONDAY,
-                visit_types=[visit_type],
-            )
-    requests = AppointmentRequestFactory.create_batch(500)
-    Appointment.objects.bulk_create(
-        Appointment(
-            appointment_request=requests[n],
-            surgeon=surgeons[n % 3],
-            location=locations[0],
-            # One surgeon's never overlap: each of the nine slots of a day is one surgeon's.
-            starts_at=(
-                start := local(MONDAY + timedelta(days=n // 9), 8, 20 * (n % 9) % 60)
-                + timedelta(hours=20 * (n % 9) // 60)
-            ),
-            ends_at=start + timedelta(minutes=20),
-        )
-        for n in range(500)
-    )
+    busy_diaries(visit_type, first_day=MONDAY)
 
     with django_assert_max_num_queries(4):
         found = open_times_find(visit_type=visit_type, first_day=MONDAY, days=60)

@@ -15,7 +15,6 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from appointments import services
-from appointments.models import Appointment
 from appointments.open_times_cache import VERSION_KEY
 from tests.factories import (
     AppointmentRequestFactory,
@@ -25,6 +24,7 @@ from tests.factories import (
     VisitTypeFactory,
 )
 from tests.support.environment import redis_cache, require
+from tests.support.schedule import busy_diaries
 
 pytestmark = pytest.mark.django_db
 
@@ -349,33 +349,7 @@ def test_head_is_answered_as_get(client, session):
 def test_sixty_days_of_two_locations_three_surgeons_and_500_booked_take_under_20_queries(
     client, django_assert_max_num_queries
 ):
-    visit_type = VisitTypeFactory(slug="follow-up")
-    surgeons = SurgeonFactory.create_batch(3)
-    locations = LocationFactory.create_batch(2)
-    for weekday in range(5):
-        for index, surgeon in enumerate(surgeons):
-            ClinicSessionFactory(
-                surgeon=surgeon,
-                location=locations[index % 2],
-                weekday=weekday,
-                starts=time(8),
-                ends=time(17),
-                valid_from=MONDAY,
-                visit_types=[visit_type],
-            )
-    requests = AppointmentRequestFactory.create_batch(500)
-    Appointment.objects.bulk_create(
-        Appointment(
-            appointment_request=requests[n],
-            surgeon=surgeons[n % 3],
-            location=locations[0],
-            starts_at=(
-                start := local(MONDAY + timedelta(days=n // 9), 8) + timedelta(minutes=20 * (n % 9))
-            ),
-            ends_at=start + timedelta(minutes=20),
-        )
-        for n in range(500)
-    )
+    busy_diaries(VisitTypeFactory(slug="follow-up"), first_day=MONDAY)
     query = {"visit_type": "follow-up", "from": MONDAY.isoformat(), "days": 60}
 
     with django_assert_max_num_queries(19):
