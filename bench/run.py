@@ -430,6 +430,15 @@ OPEN_TIMES_CASES = [
     ("Open times JSON, 60 days, cold (found each time)", "cold"),
 ]
 POST_CASES = ["Form POST, mail at once", f"Form POST, mail held {SLOW_MAIL_SECONDS} s"]
+# The form, as a patient first sees it and with a visit type's open times, through the front
+# (which passes it on: it is never kept) and straight from gunicorn, to set beside the warm
+# condition page from gunicorn.
+FORM_CASES = [
+    ("Form GET", "front", ""),
+    ("Form GET, from gunicorn", "gunicorn", ""),
+    ("Form GET with open times", "front", "?visit_type=follow-up"),
+    ("Form GET with open times, from gunicorn", "gunicorn", "?visit_type=follow-up"),
+]
 
 
 def cache_shares(case):
@@ -497,12 +506,26 @@ def table(results):
         f"{slow} / {instant} ms = {slow / instant:.2f}.",
         f"- Appointment requests saved during the POST cases: {results['saved']} (wrk counts "
         "only the answers that arrived within the run).",
+        form_line(results),
         open_times_line(results),
         "- Cold condition page: a second gunicorn with PAGE_CACHE_SECONDS=0 and "
         "FRONT_CACHE_SECONDS=0, reached directly, renders every request; what every page "
         "shares (the practice's details) is cached after the first request.",
     ]
     return "\n".join(lines)
+
+
+def form_line(results):
+    cases, warm = results["cases"], results["cases"][DJANGO]["requests_per_second"]
+    ratios = "; ".join(
+        f"{name}: {cases[name]['requests_per_second'] / warm:.3f}"
+        for name, route, _ in FORM_CASES
+        if route == "gunicorn"
+    )
+    return (
+        "- Each form case from gunicorn / the warm condition page from gunicorn (Django's "
+        f"page cache): {ratios} (target: at least 0.1)."
+    )
 
 
 def open_times_line(results):
@@ -613,6 +636,8 @@ def run(mailbox):
         status, _, _ = request(ports["front"], "GET", open_times)
         if status != 200:
             sys.exit(f"The front answered {open_times} {status}.")
+        if not shows(ports["front"], form + "?visit_type=follow-up", 'name="start"'):
+            sys.exit("The form shows no open times for the demo's follow-up visits.")
         pages = [
             ("Home", "front", reverse("practice:home"), "get"),
             (WARM, "front", page, "get"),
@@ -622,7 +647,7 @@ def run(mailbox):
             (DJANGO, "gunicorn", page, "get"),
             (COLD, "cold", page, "get"),
             ("FAQ", "front", reverse("faq:list"), "get"),
-            ("Form GET", "front", form, "get"),
+            *((name, route, form + query, "get") for name, route, query in FORM_CASES),
             *((name, route, open_times, "get") for name, route in OPEN_TIMES_CASES),
         ]
         servers = {"front": web, "gunicorn": web, "cold": cold}
