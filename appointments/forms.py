@@ -49,6 +49,12 @@ def radio_field(label, choices, required_message, **kwargs):
     )
 
 
+def new_submission():
+    """A key for one showing of the form, and the stamp of this showing bound to it."""
+    key = uuid.uuid4()
+    return str(key), spam.form_stamp(key)
+
+
 class ConditionChoiceIterator(ModelChoiceIterator):
     def __iter__(self):
         yield from super().__iter__()
@@ -353,10 +359,7 @@ class AppointmentRequestForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
-            # One key per showing of the form, and the stamp of this showing bound to it.
-            key = uuid.uuid4()
-            self.initial["submission_key"] = str(key)
-            self.initial["shown_at"] = spam.form_stamp(key)
+            self.initial["submission_key"], self.initial["shown_at"] = new_submission()
         self.fields["phone"].widget.attrs["autocomplete"] = "tel"
         self.fields["message"].widget.attrs["maxlength"] = 2000
         # The published locations with their hours, from the cache every page reads.

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
@@ -22,6 +23,7 @@ from .booking import (
     last_bookable_day,
     monday_of,
 )
+from .form_page_cache import KeptFormPageMixin
 from .forms import AppointmentRequestForm
 from .models import Appointment, VisitType
 
@@ -35,9 +37,10 @@ THANKS_SESSION_SECONDS = 60 * 60
 
 
 # Each showing of the form carries a CSRF token and a submission key and stamp of its own:
-# never kept by a browser or a shared cache (practice/page_cache.py caches only other pages).
+# never kept by a browser or a shared cache (practice/page_cache.py caches only other pages);
+# the site keeps the page without them (form_page_cache.py).
 @method_decorator(never_cache, name="dispatch")
-class AppointmentRequestView(PageMixin, FormView):
+class AppointmentRequestView(KeptFormPageMixin, PageMixin, FormView):
     template_name = "appointments/request_form.html"
     form_class = AppointmentRequestForm
     page_title = "Book an appointment"
@@ -48,11 +51,15 @@ class AppointmentRequestView(PageMixin, FormView):
     def get_breadcrumbs(self):
         return [("Book an appointment", None)]
 
-    def setup(self, request, *args, **kwargs):
-        super().setup(request, *args, **kwargs)
-        # Step one, by GET: the visit type (and week) decide whether the patient books.
-        self.visit_choice = VisitChoiceForm(request.GET, list(VisitType.objects.all()))
-        self.visit_type = self.visit_choice.chosen
+    # Step one, by GET: the visit type (and week) decide whether the patient books. Read
+    # only when the page is rendered: a kept page needs neither.
+    @cached_property
+    def visit_choice(self):
+        return VisitChoiceForm(self.request.GET, list(VisitType.objects.all()))
+
+    @cached_property
+    def visit_type(self):
+        return self.visit_choice.chosen
 
     def get_initial(self):
         return {"condition": self.request.GET.get("condition", "")}
