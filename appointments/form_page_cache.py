@@ -8,7 +8,8 @@ open-times version (open_times_cache.py), language and address (visit type, week
 condition), kept with those three values cut out, and each showing puts fresh ones in:
 byte for byte the page it would have rendered.
 
-A kept page is served until the clock makes it untrue (at midnight, which moves the dates
+A kept page costs one query, to check that the database answers (the form cannot be
+sent without it), and is served until the clock makes it untrue (at midnight, which moves the dates
 a patient may ask for, or when its first open time comes inside the booking notice), and
 only for a GET: a post with mistakes shows the patient's own answers, rendered as ever.
 Only an address that the page itself offers is kept (a visit type and week it shows, a
@@ -22,6 +23,7 @@ from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone
@@ -51,6 +53,7 @@ class KeptFormPageMixin:
         midnight = next_midnight()
         token, kept = read(key) if key else (None, None)
         if kept is not None:
+            database_answers()
             _token, _until, pieces = kept
             return HttpResponse(filled(pieces, request))
         response = super().get(request, *args, **kwargs)
@@ -71,6 +74,14 @@ class KeptFormPageMixin:
             return False
         condition = query.get("condition")
         return not condition or Condition.objects.published().filter(slug=condition).exists()
+
+
+def database_answers():
+    """Raise the database's error while it is down: the form is offered only while it can
+    be sent, and otherwise the practice's 503 page gives its phone number, as it did when
+    the form was rendered each time."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
 
 
 def form_page_key(request):

@@ -101,11 +101,11 @@ def response_and_queries(client, url):
 )
 def test_the_next_patient_gets_the_same_page_with_their_own_token_key_and_stamp(clinic, query):
     first, queries = response_and_queries(Client(), FORM_URL + query)
-    assert queries > 0  # rendered, and kept
+    assert queries > 1  # rendered, and kept
 
     second, queries = response_and_queries(Client(), FORM_URL + query)
 
-    assert queries == 0  # from the shared cache
+    assert queries == 1  # from the shared cache, once the database has answered
     assert without_own_values(second.text) == without_own_values(first.text)
     assert second.headers == first.headers
     assert second.cookies.keys() == first.cookies.keys() == {"csrftoken"}
@@ -196,16 +196,16 @@ def test_midnight_moves_the_first_date_a_patient_may_ask_for(client, clinic, tim
 def test_an_address_the_page_does_not_offer_is_rendered_each_time_and_never_kept(clinic, query):
     for _ in range(2):
         _, queries = queries_for(Client(), FORM_URL + query)
-        assert queries > 0
+        assert queries > 1
 
 
 def test_a_deploy_renders_the_page_afresh(client, clinic):
     client.get(FORM_URL)
-    assert queries_for(client, FORM_URL)[1] == 0
+    assert queries_for(client, FORM_URL)[1] == 1
 
     emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
 
-    assert queries_for(client, FORM_URL)[1] > 0
+    assert queries_for(client, FORM_URL)[1] > 1
 
 
 def test_the_form_is_shown_while_the_cache_is_down(client, clinic, settings):
