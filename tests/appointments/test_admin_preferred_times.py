@@ -1,10 +1,9 @@
 """The office books one of the open times a patient ticked on the form, with one click."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from appointments.models import Appointment, AppointmentRequest, Notification
 from tests.factories import (
@@ -14,19 +13,14 @@ from tests.factories import (
     LocationFactory,
     VisitTypeFactory,
 )
+from tests.support.schedule import MONDAY, local
 
 pytestmark = pytest.mark.django_db
-
-MONDAY = date(2027, 2, 1)
 
 
 @pytest.fixture(autouse=True)
 def a_week_before(time_machine):
     time_machine.move_to(local(MONDAY - timedelta(days=7), 12), tick=False)
-
-
-def local(day, hour, minute=0):
-    return timezone.make_aware(datetime.combine(day, time(hour, minute)))
 
 
 @pytest.fixture

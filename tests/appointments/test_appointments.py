@@ -59,17 +59,6 @@ def practice_time(days_ahead, hour, minute=0):
 
 
 @pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """Run an action as if its transaction committed, so the emails it queues go out."""
-
-    def run(action, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return action(*args, **kwargs)
-
-    return run
-
-
-@pytest.fixture
 def book(committed, location, office_staff):
     def book(appointment_request, starts_at, location=location):
         return committed(

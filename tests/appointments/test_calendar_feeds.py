@@ -1,13 +1,12 @@
 """Each surgeon's private calendar feed: what a calendar app subscribed to its secret
 address reads, and the office managers' hand on that address."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
-from django.utils import timezone
 from icalendar import Calendar
 
 from appointments import services
@@ -22,6 +21,7 @@ from tests.factories import (
     UserFactory,
     VisitTypeFactory,
 )
+from tests.support.schedule import local
 from tests.support.staff import log_in_verified
 
 pytestmark = pytest.mark.django_db
@@ -31,10 +31,6 @@ NEW_YORK = ZoneInfo("America/New_York")
 BEFORE_THE_CHANGE = date(2027, 3, 12)
 AFTER_THE_CHANGE = date(2027, 3, 15)
 FEEDS = "admin:appointments_calendarfeed"
-
-
-def local(day, hour, minute=0):
-    return timezone.make_aware(datetime.combine(day, time(hour, minute)))
 
 
 @pytest.fixture(autouse=True)

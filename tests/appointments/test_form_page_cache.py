@@ -3,7 +3,7 @@ gets it byte for byte as rendered, with a CSRF token, submission key and stamp o
 and any change to what it shows, by staff, a booking or the clock, shows at once."""
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import time, timedelta
 
 import pytest
 from django.core.management.sql import emit_post_migrate_signal
@@ -11,7 +11,6 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from appointments.booking import ASK_THE_OFFICE
 from appointments.models import Appointment, AppointmentRequest
@@ -24,22 +23,17 @@ from tests.factories import (
 )
 from tests.support.environment import redis_cache
 from tests.support.forms import appointment_answers
+from tests.support.schedule import MONDAY, local
 
 pytestmark = pytest.mark.django_db
 
 FORM_URL = reverse("appointments:request")
-# A Monday well ahead; the clock is set to the Monday before it, at noon.
-MONDAY = date(2027, 2, 1)
 OWN_VALUES = re.compile(r'name="(csrfmiddlewaretoken|submission_key|shown_at)" value="([^"]*)"')
 
 
 @pytest.fixture(autouse=True)
 def a_week_before(time_machine):
     time_machine.move_to(local(MONDAY - timedelta(days=7), 12), tick=False)
-
-
-def local(day, hour, minute=0):
-    return timezone.make_aware(datetime.combine(day, time(hour, minute)))
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ blocked, with the urgent requests waiting; for those who may read the requests."
 
 import html
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import time, timedelta
 
 import pytest
 from django.contrib.auth.models import Group
@@ -11,7 +11,6 @@ from django.contrib.staticfiles import finders
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from appointments.models import Appointment, AppointmentRequest
 from practice.audit import Action, AuditEntry
@@ -26,23 +25,19 @@ from tests.factories import (
     UserFactory,
     VisitTypeFactory,
 )
+from tests.support.schedule import MONDAY, local
 from tests.support.staff import log_in_verified
 
 pytestmark = pytest.mark.django_db
 
 DAY = reverse("admin:appointments_appointmentrequest_calendar")
 WEEK = reverse("admin:appointments_appointmentrequest_calendar_week")
-# A Monday, and a clock at 8:00 that morning: every clinic that day is inside the patients'
-# booking notice, none has begun.
-MONDAY = date(2027, 2, 1)
-
-
-def local(day, hour, minute=0):
-    return timezone.make_aware(datetime.combine(day, time(hour, minute)))
 
 
 @pytest.fixture(autouse=True)
 def monday_morning(time_machine):
+    """8:00 on MONDAY: every clinic that day is inside the patients' booking notice, none
+    has begun."""
     time_machine.move_to(local(MONDAY, 8), tick=False)
 
 

@@ -1,7 +1,7 @@
 """A patient books an open time on the form: the visit type and week by GET, the time
 among their answers by POST, booked at once; or sends a request, as before."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import time, timedelta
 
 import pytest
 from django.core import mail
@@ -20,12 +20,11 @@ from tests.factories import (
     VisitTypeFactory,
 )
 from tests.support.forms import appointment_answers, fresh_submission
+from tests.support.schedule import MONDAY, local
 
 pytestmark = pytest.mark.django_db
 
 FORM_URL = reverse("appointments:request")
-# A Monday well ahead; the clock is set to the Monday before it, at noon.
-MONDAY = date(2027, 2, 1)
 # What the request form asks that a visit type booked online answers itself.
 ANSWERED_BY_THE_VISIT = ["patient_type", "visit_kind", "preferred_date", "preferred_time"]
 
@@ -33,10 +32,6 @@ ANSWERED_BY_THE_VISIT = ["patient_type", "visit_kind", "preferred_date", "prefer
 @pytest.fixture(autouse=True)
 def a_week_before(time_machine):
     time_machine.move_to(local(MONDAY - timedelta(days=7), 12), tick=False)
-
-
-def local(day, hour, minute=0):
-    return timezone.make_aware(datetime.combine(day, time(hour, minute)))
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """The open times a patient may book: sessions, less closures and bookings, never too soon."""
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, time, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -20,22 +20,15 @@ from tests.factories import (
     VisitTypeFactory,
 )
 from tests.support.environment import require
-from tests.support.schedule import busy_diaries
+from tests.support.schedule import MONDAY, busy_diaries, local
 
 pytestmark = pytest.mark.django_db
-
-# A Monday well ahead of the clock the tests set.
-MONDAY = date(2027, 2, 1)
 
 
 @pytest.fixture(autouse=True)
 def a_week_before(time_machine):
     """Noon, practice time, a week before MONDAY: every Monday session is past the notice."""
     time_machine.move_to(local(MONDAY - timedelta(days=7), 12), tick=False)
-
-
-def local(day, hour, minute=0):
-    return timezone.make_aware(datetime.combine(day, time(hour, minute)))
 
 
 def clock_times(open_times):

@@ -2,14 +2,13 @@
 kept in the cache but never stale, any origin's, and a clear 400 for bad input."""
 
 import os
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 import redis
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -24,13 +23,11 @@ from tests.factories import (
     VisitTypeFactory,
 )
 from tests.support.environment import redis_cache, require
-from tests.support.schedule import busy_diaries
+from tests.support.schedule import MONDAY, busy_diaries, local
 
 pytestmark = pytest.mark.django_db
 
 URL = "/appointments/open-times.json"
-# A Monday well ahead of the clock the tests set.
-MONDAY = date(2027, 2, 1)
 
 
 @pytest.fixture(autouse=True)
@@ -57,10 +54,6 @@ def session():
         valid_from=MONDAY,
         visit_types=[VisitTypeFactory(name="Follow-up visit", slug="follow-up")],
     )
-
-
-def local(day, hour, minute=0):
-    return timezone.make_aware(datetime.combine(day, time(hour, minute)))
 
 
 def starts(response):

@@ -12,8 +12,8 @@ from icalendar import Calendar
 from appointments import services
 from appointments.models import Appointment
 from practice.audit import Action, AuditEntry
-from tests.appointments.clinic import MONDAY, local
 from tests.factories import AppointmentRequestFactory, ClinicSessionFactory, VisitTypeFactory
+from tests.support.schedule import MONDAY, local
 
 pytestmark = pytest.mark.django_db
 
@@ -31,15 +31,6 @@ def session():
         valid_from=MONDAY - timedelta(days=14),
         visit_types=[VisitTypeFactory(name="Follow-up", duration_minutes=20)],
     )
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    def run(action, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return action(*args, **kwargs)
-
-    return run
 
 
 @pytest.fixture

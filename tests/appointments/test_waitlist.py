@@ -22,7 +22,6 @@ from appointments.models import (
 )
 from appointments.services.waitlist import FreedTime
 from practice.logs import clean_target
-from tests.appointments.clinic import MONDAY, local
 from tests.factories import (
     AppointmentRequestFactory,
     ClinicSessionFactory,
@@ -30,6 +29,7 @@ from tests.factories import (
     VisitTypeFactory,
 )
 from tests.support.environment import require
+from tests.support.schedule import MONDAY, local
 
 pytestmark = pytest.mark.django_db
 
@@ -47,15 +47,6 @@ def session():
         valid_from=MONDAY - timedelta(days=14),
         visit_types=[VisitTypeFactory(name="Follow-up", duration_minutes=20)],
     )
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    def run(action, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return action(*args, **kwargs)
-
-    return run
 
 
 @pytest.fixture

@@ -1,12 +1,20 @@
-"""The issue's busy diaries for open times: three surgeons' clinics at two locations, every
-weekday from 8:00 to 17:00, with hundreds of appointments booked among them."""
+"""Diaries for the tests of open times and bookings: a Monday well ahead of the clock the
+tests set, and the busy diaries of the issue's case for open times."""
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
 from appointments.models import Appointment, AppointmentRequest
 from tests.factories import ClinicSessionFactory, LocationFactory, SurgeonFactory
+
+# A Monday well ahead; each test sets the clock some days before it.
+MONDAY = date(2027, 2, 1)
+
+
+def local(day, hour, minute=0):
+    """`hour`:`minute` on `day`, in the practice's time zone."""
+    return timezone.make_aware(datetime.combine(day, time(hour, minute)))
 
 
 def busy_diaries(visit_type, *, first_day, booked=500):
